@@ -1,0 +1,2 @@
+// The formatter behind `patron fmt`.
+export { formatFile } from "./format-file.js";
