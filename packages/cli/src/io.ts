@@ -7,6 +7,13 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // `patron check | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     cwd: process.cwd(),
     out: (line) => process.stdout.write(`${line}\n`),

@@ -50,7 +50,9 @@ describe("patron fmt: words and values", () => {
     expect(fmt("when points ≥ 500 and tier <> gold and age == 30, award 5 points")).toBe(
       lines("when points >= 500 and tier != gold and age = 30, award 5 points"),
     );
-    expect(fmt("when gender is not male and city is 上海, award 5 points")).toBe(lines("when gender is not male and city is 上海, award 5 points"));
+    expect(fmt("when gender is not male and city is 上海, award 5 points")).toBe(
+      lines("when gender is not male and city is 上海, award 5 points"),
+    );
     expect(fmt("when spent at least 500 within 90 days and spent >= 500 within 90 days, award 5 points")).toBe(
       lines("when spent at least 500 within 90 days and spent >= 500 within 90 days, award 5 points"),
     );
@@ -125,7 +127,9 @@ describe("patron fmt: long sentences", () => {
     const rule = ruleOfLength(98);
     expect(fmt(`campaign c {\n${rule}\n}`)).toBe(lines("campaign c {", `  ${rule}`, "}"));
     const longer = ruleOfLength(99);
-    expect(fmt(`campaign c {\n${longer}\n}`)).toBe(lines("campaign c {", "  when tier >= gold,", `  ${longer.slice("when tier >= gold, ".length)}`, "}"));
+    expect(fmt(`campaign c {\n${longer}\n}`)).toBe(
+      lines("campaign c {", "  when tier >= gold,", `  ${longer.slice("when tier >= gold, ".length)}`, "}"),
+    );
   });
 
   it("counts characters, not UTF-16 units", () => {
@@ -166,7 +170,9 @@ describe("patron fmt: long sentences", () => {
 
   it("breaks a long goal and a long segment the same way", () => {
     expect(
-      fmt('campaign c {\ngoal bought category "conditioner" within 14 days and spent on category "conditioner" at least 100 within 14 days\n}'),
+      fmt(
+        'campaign c {\ngoal bought category "conditioner" within 14 days and spent on category "conditioner" at least 100 within 14 days\n}',
+      ),
     ).toBe(
       lines(
         "campaign c {",
@@ -175,19 +181,29 @@ describe("patron fmt: long sentences", () => {
         "}",
       ),
     );
-    expect(fmt("segment regulars = bought at least 3 times within 90 days and spent at least 1000 within 90 days and tier < platinum")).toBe(
-      lines("segment regulars = bought at least 3 times within 90 days", "  and spent at least 1000 within 90 days", "  and tier < platinum"),
+    expect(
+      fmt("segment regulars = bought at least 3 times within 90 days and spent at least 1000 within 90 days and tier < platinum"),
+    ).toBe(
+      lines(
+        "segment regulars = bought at least 3 times within 90 days",
+        "  and spent at least 1000 within 90 days",
+        "  and tier < platinum",
+      ),
     );
   });
 
   it("joins a sentence the author broke when it fits on one line", () => {
-    expect(fmt("when tier >= gold\n   and points > 5,\n  send message x via sms")).toBe(lines("when tier >= gold and points > 5, send message x via sms"));
+    expect(fmt("when tier >= gold\n   and points > 5,\n  send message x via sms")).toBe(
+      lines("when tier >= gold and points > 5, send message x via sms"),
+    );
   });
 });
 
 describe("patron fmt: comments are never lost", () => {
   it("keeps a comment on its own line before the item that follows it, at its indent", () => {
-    expect(fmt("campaign c {\n# the control group\n      holdout 10%\n}")).toBe(lines("campaign c {", "  # the control group", "  holdout 10%", "}"));
+    expect(fmt("campaign c {\n# the control group\n      holdout 10%\n}")).toBe(
+      lines("campaign c {", "  # the control group", "  holdout 10%", "}"),
+    );
   });
 
   it("keeps a trailing comment after the thing it followed, with one space before it", () => {
@@ -213,14 +229,18 @@ describe("patron fmt: comments are never lost", () => {
   });
 
   it("breaks a short sentence when a comment sits inside it", () => {
-    expect(fmt("when tier >= gold, # gold and up\n send message x via sms")).toBe(lines("when tier >= gold, # gold and up", "send message x via sms"));
+    expect(fmt("when tier >= gold, # gold and up\n send message x via sms")).toBe(
+      lines("when tier >= gold, # gold and up", "send message x via sms"),
+    );
     expect(fmt("when tier >= gold\n  # and the points\n  and points > 5, send message x via sms")).toBe(
       lines("when tier >= gold", "  # and the points", "  and points > 5,", "send message x via sms"),
     );
   });
 
   it("keeps a short sentence on one line when its comment ends up at the end anyway", () => {
-    expect(fmt("when tier >= gold, send message x # the message\n via sms")).toBe(lines("when tier >= gold, send message x via sms # the message"));
+    expect(fmt("when tier >= gold, send message x # the message\n via sms")).toBe(
+      lines("when tier >= gold, send message x via sms # the message"),
+    );
   });
 
   it("puts all but the last of several trailing comments that meet on one line above it", () => {
@@ -242,8 +262,22 @@ describe("patron fmt: comments are never lost", () => {
 
 describe("patron fmt: empty lines", () => {
   it("puts exactly one empty line between top-level sections", () => {
-    expect(fmt("segment a = tier >= gold\nsegment b = tier >= silver\n\n\n\ncampaign c {\n  holdout 10%\n}\ncampaign d {\n  holdout 5%\n}")).toBe(
-      lines("segment a = tier >= gold", "", "segment b = tier >= silver", "", "campaign c {", "  holdout 10%", "}", "", "campaign d {", "  holdout 5%", "}"),
+    expect(
+      fmt("segment a = tier >= gold\nsegment b = tier >= silver\n\n\n\ncampaign c {\n  holdout 10%\n}\ncampaign d {\n  holdout 5%\n}"),
+    ).toBe(
+      lines(
+        "segment a = tier >= gold",
+        "",
+        "segment b = tier >= silver",
+        "",
+        "campaign c {",
+        "  holdout 10%",
+        "}",
+        "",
+        "campaign d {",
+        "  holdout 5%",
+        "}",
+      ),
     );
   });
 

@@ -47,6 +47,7 @@ export class AstBuilder {
   private campaignItem(node: CstNode): A.CampaignItemNode | undefined {
     const [first] = allChildren(node);
     if (!first || isToken(first)) return undefined;
+    if (first.name !== "rule" && repaired(first)) return undefined;
     switch (first.name) {
       case "descriptionOption": {
         const text = this.string(token(first, "StringLiteral"));
@@ -176,7 +177,7 @@ export class AstBuilder {
 
   private atom(node: CstNode): A.AtomNode | undefined {
     const inner = allChildren(node).find((c): c is CstNode => !isToken(c));
-    if (!inner) return undefined;
+    if (!inner || repaired(inner)) return undefined;
     const r = { ...range(node), ...(usable(token(node, "Member")) ? { member: true as const } : {}) };
     switch (inner.name) {
       case "boughtCondition": {
@@ -383,6 +384,7 @@ export class AstBuilder {
   }
 
   private action(node: CstNode): A.ActionNode | undefined {
+    if (repaired(node)) return undefined;
     const award = sub(node, "awardAction");
     if (award) {
       const amount = this.number(token(award, "NumberLiteral"));
@@ -466,6 +468,15 @@ function tokens(node: CstNode, name: string): IToken[] {
 
 function token(node: CstNode, name: string): IToken | undefined {
   return tokens(node, name)[0];
+}
+
+/**
+ * Recovery made this piece fit by inserting a word the author did not write (`age between 25
+ * to 35` gets an `and` and reads `to` as the upper bound). The parser has reported it; building
+ * a node from the guess would make the checker report nonsense about it (`"to" is not a number`).
+ */
+function repaired(node: CstNode): boolean {
+  return allChildren(node).some((c) => (isToken(c) ? c.isInsertedInRecovery === true : repaired(c)));
 }
 
 /** A token the author wrote (recovery may insert empty tokens that were never in the text). */

@@ -38,7 +38,14 @@ export function check(input: CheckInput): CheckResult {
     for (const group of campaignGroups(file)) {
       const first = seenIds.get(group.id);
       if (first) {
-        report.error("E210", group.nameRange, `a campaign named "${group.id}" already exists (${first.file}:${first.line})`, "give each campaign its own name: reports and the outbox are keyed by it");
+        report.error(
+          "E210",
+          group.nameRange,
+          `a campaign named "${group.id}" already exists (${first.file}:${first.line})`,
+          group.fromFileName
+            ? 'this campaign has no campaign "NAME" { … } block, so it is named after its file: rename the file (reports and the outbox are keyed by the name)'
+            : "give each campaign its own name: reports and the outbox are keyed by it",
+        );
       } else {
         seenIds.set(group.id, { file: file.source.path, line: file.source.position(group.nameRange.start).line });
       }
@@ -48,10 +55,47 @@ export function check(input: CheckInput): CheckResult {
   }
 
   const sorted = sortDiagnostics(withoutEchoes(diagnostics, fromParser));
+  const broken = brokenSegments(segments, (file, range) =>
+    sorted.some((d) => d.severity === "error" && d.file === file && d.span.start.offset >= range.start && d.span.start.offset <= range.end),
+  );
+  const usesBroken = (c: CampaignDefinition): boolean =>
+    [c.rule.condition, ...(c.goal ? [c.goal] : [])].some((cond) => segmentRefs(cond).some((name) => broken.has(name)));
   const valid = campaigns
     .filter(({ def, group }) => !sorted.some((d) => d.severity === "error" && d.file === def.source.path && group.owns(d.span.start.offset)))
+    .filter(({ def }) => !usesBroken(def))
     .map(({ def }) => def);
   return { campaigns: valid, segments, diagnostics: sorted };
+}
+
+function segmentRefs(condition: ConditionNode): string[] {
+  const out: string[] = [];
+  walkCondition(condition, (n) => {
+    if (n.kind === "InSegment") out.push(n.segment.value);
+  });
+  return out;
+}
+
+/**
+ * Segments a campaign must not run with: those with an error in their definition (a cycle
+ * included), and, transitively, those that use one. A campaign using one is not ready either.
+ */
+function brokenSegments(
+  segments: ReadonlyMap<string, SegmentDefinition>,
+  hasErrorIn: (file: string, range: Range) => boolean,
+): Set<string> {
+  const broken = new Set<string>();
+  for (const def of segments.values()) if (hasErrorIn(def.source.path, def.node)) broken.add(def.name);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const def of segments.values()) {
+      if (broken.has(def.name)) continue;
+      if (segmentRefs(def.node.condition).some((name) => broken.has(name) || !segments.has(name))) {
+        broken.add(def.name);
+        changed = true;
+      }
+    }
+  }
+  return broken;
 }
 
 /**
@@ -76,6 +120,8 @@ interface CampaignGroup {
   readonly range: Range;
   /** Where to point when the campaign as a whole is wrong. */
   readonly nameRange: Range;
+  /** The loose sentence of a one-line file: its id is the file name. */
+  readonly fromFileName: boolean;
   /**
    * Whether a problem at this offset belongs to the campaign: inside its block, or for the
    * loose campaign of a one-line file, anywhere outside blocks and segments (a sentence the
@@ -92,7 +138,7 @@ function campaignGroups(file: ParseResult): CampaignGroup[] {
   const within = (r: Range, offset: number): boolean => offset >= r.start && offset <= r.end;
   for (const item of file.ast.items) {
     if (item.kind === "Campaign") {
-      groups.push({ id: item.name.value, items: item.items, range: item, nameRange: item.name, owns: (o) => within(item, o) });
+      groups.push({ id: item.name.value, items: item.items, range: item, nameRange: item.name, fromFileName: false, owns: (o) => within(item, o) });
       enclosed.push(item);
     } else if (item.kind === "Segment") {
       enclosed.push(item);
@@ -107,7 +153,8 @@ function campaignGroups(file: ParseResult): CampaignGroup[] {
       id: fileStem(file.source.path),
       items: loose,
       range: { start: first.start, end: last.end },
-      nameRange: first,
+      nameRange: first.kind === "Rule" ? { start: first.start, end: first.start + 4 } : first,
+      fromFileName: true,
       owns: (o) => !enclosed.some((r) => within(r, o)),
     });
   }
@@ -275,7 +322,7 @@ function checkSegmentCycles(segments: ReadonlyMap<string, SegmentDefinition>, di
         new Reporter(def.source, diagnostics).error(
           "E212",
           ref.at,
-          `segment "${def.name}" uses itself (through "${ref.name}")`,
+          ref.name === def.name ? `segment "${def.name}" uses itself` : `segment "${def.name}" uses itself (through "${ref.name}")`,
           "a segment cannot be defined in terms of itself; write the condition out",
         );
         break;

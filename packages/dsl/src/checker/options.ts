@@ -28,7 +28,7 @@ export function checkSchedule(node: ScheduleNode, report: Reporter): void {
     const fields = spec.expression.value.trim().split(/\s+/);
     const valid = fields.length === 5 && fields.every((f) => /^[\d*,/\-A-Za-z?]+$/.test(f));
     if (!valid) {
-      report.error("E305", spec.expression, `"${spec.expression.value}" is not a cron expression`, 'cron takes five fields: minute hour day-of-month month day-of-week, e.g. cron "30 9 * * *"');
+      report.error("E305", spec.expression, `"${spec.expression.value}" is not a cron expression`, 'cron takes five fields: minute hour day-of-month month day-of-week, for example: cron "30 9 * * *"');
     }
     return;
   }
@@ -52,7 +52,7 @@ export function checkSchedule(node: ScheduleNode, report: Reporter): void {
     }
   }
   if (spec.unit === "year") {
-    report.error("E305", node, "yearly schedules are not supported", 'use a cron expression, e.g. cron "0 9 1 1 *"');
+    report.error("E305", node, "yearly schedules are not supported", 'use a cron expression, for example: cron "0 9 1 1 *"');
   }
 }
 
@@ -62,14 +62,14 @@ export function checkLimit(node: LimitNode, report: Reporter): void {
   }
   if (node.every) {
     if (!Number.isInteger(node.every.amount.value) || node.every.amount.value < 1) {
-      report.error("E306", node.every, `every ${node.every.amount.raw} ${node.every.unit}s is not a period`, "give a whole number of 1 or more, e.g. every 30 days");
+      report.error("E306", node.every, `every ${node.every.amount.raw} ${node.every.unit}s is not a period`, "give a whole number of 1 or more, for example: every 30 days");
     }
   }
 }
 
 export function checkPriority(node: PriorityNode, report: Reporter): void {
   if (!Number.isInteger(node.value.value)) {
-    report.error("E306", node.value, `priority ${node.value.raw} is not a whole number`, "higher priorities go first when frequency caps must choose, e.g. priority 10");
+    report.error("E306", node.value, `priority ${node.value.raw} is not a whole number`, "higher priorities go first when frequency caps must choose, for example: priority 10");
   }
 }
 
@@ -85,7 +85,7 @@ export function checkGoalShape(condition: ConditionNode, report: Reporter, cutSh
       case "Bought":
       case "Spent":
         if (!node.window && !cutShort(node)) {
-          report.error("E307", node, "a goal needs a window: how long after the message a purchase still counts", "add one, e.g. within 14 days");
+          report.error("E307", node, "a goal needs a window: how long after the message a purchase still counts", "add one, for example: within 14 days");
         }
         return;
       default:

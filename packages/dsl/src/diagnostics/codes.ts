@@ -61,7 +61,6 @@ export const DIAGNOSTIC_CODES = {
   W503: "window of zero length",
   W504: "holdout keeps every member",
   W505: "condition always holds",
-  W506: "campaign window already over",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

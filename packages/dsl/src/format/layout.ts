@@ -124,7 +124,14 @@ function breakable(
   });
   const [firstAction] = actions ?? [];
   if (actions && firstAction) {
-    broken.push({ indent, text: P.actions(actions), anchor: firstAction.start, role: "continuation", commentIndent: indent, separation: "never" });
+    broken.push({
+      indent,
+      text: P.actions(actions),
+      anchor: firstAction.start,
+      role: "continuation",
+      commentIndent: indent,
+      separation: "never",
+    });
   }
   if (broken.length <= 1) return broken;
 

@@ -21,7 +21,12 @@ export function isBareName(word: string): boolean {
   const { tokens, comments, diagnostics } = lex(new SourceFile("<name>", word));
   const [only] = tokens;
   const bare =
-    diagnostics.length === 0 && comments.length === 0 && tokens.length === 1 && only !== undefined && only.image === word && tokenMatcher(only, Name);
+    diagnostics.length === 0 &&
+    comments.length === 0 &&
+    tokens.length === 1 &&
+    only !== undefined &&
+    only.image === word &&
+    tokenMatcher(only, Name);
   if (bareWords.size >= CACHE_LIMIT) bareWords.clear();
   bareWords.set(word, bare);
   return bare;

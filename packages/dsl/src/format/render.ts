@@ -24,7 +24,7 @@ interface Attached {
 export function render(lines: readonly Line[], scan: SourceScan): string {
   const attached: Attached[] = lines.map(() => ({ leading: [], trailing: [] }));
   const atEnd: CommentToken[] = [];
-  for (const comment of [...scan.comments].sort((a, b) => a.start - b.start)) {
+  for (const comment of scan.comments) {
     const place = placeComment(lines, comment, scan);
     const target = place.kind === "end" ? undefined : attached[place.line];
     if (!target) atEnd.push(comment);

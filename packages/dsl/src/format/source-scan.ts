@@ -14,11 +14,14 @@ function isSpace(c: string): boolean {
 
 export class SourceScan {
   private readonly commentAt = new Map<number, CommentToken>();
+  /** The comments of the file, in source order. */
+  readonly comments: readonly CommentToken[];
 
   constructor(
     readonly text: string,
-    readonly comments: readonly CommentToken[],
+    comments: readonly CommentToken[],
   ) {
+    this.comments = [...comments].sort((a, b) => a.start - b.start);
     for (const c of comments) this.commentAt.set(c.start, c);
   }
 
@@ -45,7 +48,21 @@ export class SourceScan {
 
   /** The comments that start strictly inside [start, end). */
   inside(start: number, end: number): CommentToken[] {
-    return this.comments.filter((c) => c.start > start && c.start < end);
+    // Binary search for the first comment after `start`.
+    let lo = 0;
+    let hi = this.comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.comments[mid] as CommentToken).start <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: CommentToken[] = [];
+    for (let i = lo; i < this.comments.length; i++) {
+      const c = this.comments[i] as CommentToken;
+      if (c.start >= end) break;
+      out.push(c);
+    }
+    return out;
   }
 
   /** Whether the white space just before `offset` holds an empty line. */

@@ -87,11 +87,15 @@ const RULE_EXAMPLES: Record<string, string> = {
   comparison: 'tier >= gold, city in ("北京", "上海"), age between 25 and 35',
   window: "within 30 days",
   duration: "30 days",
+  unit: "within 30 days",
   sendAction: 'send message "welcome" via sms',
   awardAction: "award 500 points",
   variants: 'send message ("short" 50%, "long" 50%) via sms',
   variant: '"short" 50%',
   valueList: 'city in ("北京", "上海")',
+  itemFilter: 'bought brand "Pantene" within 30 days',
+  quantity: "spent at least 500 within 90 days",
+  quantifier: "last purchase more than 60 days ago",
   rule: 'when bought brand A within 30 days, send message "thanks" via sms',
   action: 'send message "welcome" via sms',
 };
@@ -129,7 +133,8 @@ interface Typo {
  * in `bought brand A withn 30 days` the grammar expects the comma, but the typo is `within`).
  */
 function keywordTypo(actual: IToken, expected: readonly TokenType[]): Typo | undefined {
-  if (actual.tokenType !== T.Identifier) return undefined;
+  // Only plain words: `member_0` or `vip2` are names someone chose, not a misspelt keyword.
+  if (actual.tokenType !== T.Identifier || !/^\p{L}+$/u.test(actual.image)) return undefined;
   const near = suggest(actual.image, spellings(expected));
   if (near) return { keyword: near, expected: true };
   const any = suggest(actual.image, spellings(ALL_KEYWORDS));
@@ -161,7 +166,12 @@ function notAllParsed(actual: IToken): EncodedSyntaxError {
     (actual.tokenType === T.Comma ? ACTIONS_JOIN_HELP : undefined) ??
     'a campaign file holds sentences such as: when bought brand A within 30 days, send message "x" via sms';
   // A comma here follows a complete sentence: it is meant to join a second action.
-  const message = actual.tokenType === T.Comma ? 'unexpected ","' : `unexpected ${describe(actual)}: expected ${RULE_WORDS["file"]}`;
+  const message =
+    actual.tokenType === T.Comma
+      ? 'unexpected ","'
+      : actual.tokenType === T.RBrace
+        ? 'unexpected "}": no campaign is open here'
+        : `unexpected ${describe(actual)}: expected ${RULE_WORDS["file"]}`;
   return { code: "E103", message, help };
 }
 
@@ -183,6 +193,15 @@ const UNIT_HINTS: Record<string, string> = {
 
 function unitError(actual: IToken, previous: IToken, expected: readonly TokenType[]): EncodedSyntaxError {
   const word = actual.image;
+  if (!tokenMatcher(actual, T.Name)) {
+    // `within 30, send …`: the unit is missing, not misspelt.
+    const after = previous.tokenType === T.NumberLiteral ? ` after "${previous.image}"` : "";
+    return {
+      code: "E102",
+      message: `expected a unit of time${after}: hours, days, weeks, months or years, found ${describe(actual)}`,
+      help: `for example: within ${previous.tokenType === T.NumberLiteral ? previous.image : "30"} days`,
+    };
+  }
   const typo = keywordTypo(actual, expected);
   const hint = UNIT_HINTS[word];
   const amount = previous.tokenType === T.NumberLiteral ? `${previous.image} ` : "";
@@ -219,6 +238,14 @@ export const messageProvider: IParserErrorMessageProvider = {
       if (actual.tokenType === T.Not) {
         return encode({ code: "E101", message: `"not" cannot come after "${previous.image}"`, help: NOT_HELP });
       }
+      if (actual.tokenType === T.In) {
+        // `bought brand A in the last 30 days`
+        return encode({
+          code: "E101",
+          message: 'unexpected "in"',
+          help: 'a time window is written with "within", for example: bought brand A within 30 days',
+        });
+      }
       const typo = keywordTypo(actual, [T.And, T.Or]);
       if (typo && !typo.expected) {
         // `bought brand A withn 30 days`: the sentence could end after `A`, so the grammar
@@ -241,10 +268,15 @@ export const messageProvider: IParserErrorMessageProvider = {
         });
       }
       if (actual.tokenType === T.Campaign || actual.tokenType === T.Segment) {
+        // Point where the "}" belongs, at the end of the open campaign: that is where the fix
+        // goes, and it keeps the mistake with the campaign that has it, not the next one.
+        const end = previous.startOffset + previous.image.length;
         return encode({
           code: "E104",
-          message: `the campaign above is not closed: expected "}" before this ${actual.tokenType === T.Campaign ? "campaign" : "segment"}`,
-          help: 'add "}" at the end of the campaign above',
+          message: `the campaign is not closed: expected "}" before the next ${actual.tokenType === T.Campaign ? "campaign" : "segment"} (line ${actual.startLine ?? "?"})`,
+          help: 'add "}" here, at the end of the campaign',
+          start: end,
+          end,
         });
       }
       // Inside a block, a word that starts no option is most often a misspelt option.
@@ -275,6 +307,7 @@ export const messageProvider: IParserErrorMessageProvider = {
     const typo = keywordTypo(actual, [expected]);
     const help =
       didYouMean(typo) ??
+      (expected === T.And && ruleName === "comparison" ? "write between LOW and HIGH, for example: age between 25 and 35" : undefined) ??
       (actual.tokenType === T.Not ? NOT_HELP : undefined) ??
       numberWordHelp(actual, ruleName) ??
       (expected === T.Percent ? "write percentages with a % sign, for example 10%" : undefined) ??
@@ -305,8 +338,14 @@ export const messageProvider: IParserErrorMessageProvider = {
     // word that fits none of them (`points expring`: `points` fits, `expring` does not).
     const misfit = keywordTypo(first, firstTokens(paths)) ? 0 : firstMisfit(paths, actual);
     const token = actual[misfit] ?? first;
-    const expectedHere = firstTokens(paths.map((p) => p.slice(misfit)));
-    const words = RULE_WORDS[ruleName] ?? expectedHere.map(T.describeTokenType).join(", ");
+    const fits = (path: readonly TokenType[]): boolean =>
+      actual.slice(0, misfit).every((t, i) => path[i] !== undefined && tokenMatcher(t, path[i] as TokenType));
+    const expectedHere = firstTokens(paths.filter(fits).map((p) => p.slice(misfit)));
+    // Past the first word, say what the alternatives still expect there (`tier gold`: an operator).
+    const words =
+      misfit > 0 && expectedHere.includes(T.GreaterEqual)
+        ? `${RULE_WORDS["comparison"]}${expectedHere.includes(T.Expiring) ? ', or "expiring"' : ""}`
+        : (RULE_WORDS[ruleName] ?? expectedHere.map(T.describeTokenType).join(", "));
     const where = misfit > 0 ? at(token) : {};
 
     if (ruleName === "unit") return encode({ ...unitError(token, misfit === 0 ? previous : (actual[misfit - 1] ?? previous), expectedHere), ...where });
@@ -336,6 +375,10 @@ export const messageProvider: IParserErrorMessageProvider = {
       didYouMean(typo) ??
       (token.tokenType === T.Not ? NOT_HELP : undefined) ??
       numberWordHelp(token, ruleName) ??
+      alternativeHelp(token, previous, ruleName) ??
+      (misfit === 1 && expectedHere.includes(T.GreaterEqual)
+        ? `compare the two, for example: ${first.image} ${token.tokenType === T.NumberLiteral ? ">=" : "="} ${token.image}`
+        : undefined) ??
       exampleHelp(ruleName);
     return encode({
       code: "E101",
@@ -354,6 +397,24 @@ export const messageProvider: IParserErrorMessageProvider = {
     return encode({ code: "E101", message: `expected ${words}, found ${describe(token)}`, ...(help ? { help } : {}) });
   },
 };
+
+/** Help for a few near misses where no alternative fits, written with the author's own words. */
+function alternativeHelp(token: IToken, previous: IToken, ruleName: string): string | undefined {
+  // `spent 500 within 90 days`, `referred 1 member`: the number is there, the comparison is not.
+  if ((ruleName === "quantity" || ruleName === "quantifier") && token.tokenType === T.NumberLiteral) {
+    const n = token.image;
+    return `say how it compares: at least ${n}, more than ${n}, exactly ${n}, or >= ${n}`;
+  }
+  // `send "welcome" via sms`: what is sent is missing.
+  if (ruleName === "sendAction" && (token.tokenType === T.StringLiteral || tokenMatcher(token, T.Name))) {
+    return `say what it is: send message ${token.image}, or send coupon ${token.image}`;
+  }
+  // `tier is in (gold, platinum)`
+  if (ruleName === "value" && token.tokenType === T.In && previous.tokenType === T.Is) {
+    return 'leave out "is": put in (…) right after the field, for example: city in ("北京", "上海")';
+  }
+  return undefined;
+}
 
 /** Keywords (or punctuation) that could come first on each path. */
 function firstTokens(paths: readonly (readonly TokenType[])[]): TokenType[] {
@@ -375,7 +436,12 @@ function numberWordHelp(token: IToken, ruleName: string): string | undefined {
   if (halfWidth !== token.image && /^\d+$/.test(halfWidth)) {
     return `these are full-width digits: type ${halfWidth} with the keyboard in English (half-width) mode`;
   }
-  if (ruleName === "unit" || ruleName === "duration") return "units are hours, days, weeks, months or years";
+  if (ruleName === "duration") {
+    // `within days`, `within thirty days`: the number is missing or in words.
+    return T.KEYWORD_SPELLINGS.has(token.tokenType)
+      ? `say how many, in digits: for example 30 ${token.image}`
+      : "write the number in digits, for example: within 30 days";
+  }
   return undefined;
 }
 

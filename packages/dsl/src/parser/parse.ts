@@ -58,6 +58,7 @@ export function parse(source: SourceFile): ParseResult {
 
   const parser = theGrammar();
   const csts: CstNode[] = [];
+  const syntax: Diagnostic[] = [];
   let rest: IToken[] = lexed.tokens;
   // The grammar stops at a word that cannot start anything; report it and resume at the next
   // `campaign`, `segment` or `when`, so later campaigns in the file are still checked.
@@ -67,7 +68,7 @@ export function parse(source: SourceFile): ParseResult {
     const errors = parser.errors;
     let resumeFrom: number | undefined;
     for (const error of errors) {
-      diagnostics.push(toDiagnostic(source, error));
+      syntax.push(toDiagnostic(source, error));
       if (error.name === "NotAllInputParsedException") {
         const index = rest.indexOf(error.token);
         let next = index + 1;
@@ -80,7 +81,7 @@ export function parse(source: SourceFile): ParseResult {
   }
 
   const ast = builder.file(csts);
-  diagnostics.push(...builder.diagnostics);
+  diagnostics.push(...firstPerSentence(syntax, lexed.tokens), ...builder.diagnostics);
   return { source, ast, comments, diagnostics: dedupe(withoutEchoes(diagnostics, lexed.diagnostics)) };
 }
 
@@ -121,6 +122,42 @@ function withoutEchoes(diagnostics: Diagnostic[], lexical: readonly Diagnostic[]
       !(d.code.startsWith("E1") &&
         holes.some((h) => h.span.start.line === d.span.start.line && h.span.start.offset < d.span.start.offset)),
   );
+}
+
+/** Words that begin a sentence, an option or a block: where a new mistake can begin. */
+const SENTENCE_STARTS = new Set([T.When, T.Campaign, T.Segment, T.LBrace, T.RBrace, T.Description, T.Schedule, T.Active, T.Holdout, T.Limit, T.Priority, T.Goal]);
+
+/**
+ * After a syntax error, recovery guesses at what was meant and carries on; within the same
+ * sentence the guesses are often wrong and the errors that follow are echoes of the first
+ * (`age between 25 to 35` also complains that `35` is not a comma). Keep the first syntax error
+ * of each sentence or option: every sentence with a mistake is still reported in one run. An
+ * unclosed block (E104) is about the file's structure, not the sentence, and is always kept.
+ */
+function firstPerSentence(syntax: readonly Diagnostic[], tokens: readonly IToken[]): Diagnostic[] {
+  const starts = tokens.filter((t) => SENTENCE_STARTS.has(t.tokenType)).map((t) => t.startOffset);
+  // The sentence a diagnostic belongs to: the last start strictly before it (an error at a
+  // start word, such as "campaign" where "}" was expected, belongs to the sentence before).
+  const sentenceOf = (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((starts[mid] ?? 0) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const seen = new Set<number>();
+  return [...syntax]
+    .sort((a, b) => a.span.start.offset - b.span.start.offset)
+    .filter((d) => {
+      if (d.code === "E104") return true;
+      const sentence = sentenceOf(d.span.start.offset);
+      if (seen.has(sentence)) return false;
+      seen.add(sentence);
+      return true;
+    });
 }
 
 /** Recovery can report the same place twice; keep the first. */

@@ -13,11 +13,58 @@ const KEYWORDS = [...KEYWORD_SPELLINGS.values()];
 /** Words and symbols a marketer (or a typo) might put anywhere. */
 const VOCABULARY = [
   ...KEYWORDS,
-  ",", "(", ")", "{", "}", "%", "=", ">=", "<=", "!=", "<", ">", "≥", "<>", "==",
-  '"', "'", "“", "”", "#", "\\", "，", "（", "）", "％",
-  '"Head & Shoulders"', '"海飞丝"', "'x'", "“上海”", '""', "gold", "A", "北京", "85123A",
-  "0", "1", "30", "1.5", "1.2.3", "2026-12-01", "2026-13-45", "09:30", "25:00",
-  "\n", "\r\n", "\r", "\t", " ", "\u00A0", "\u3000", "\uFEFF", "\u2028",
+  ",",
+  "(",
+  ")",
+  "{",
+  "}",
+  "%",
+  "=",
+  ">=",
+  "<=",
+  "!=",
+  "<",
+  ">",
+  "≥",
+  "<>",
+  "==",
+  '"',
+  "'",
+  "“",
+  "”",
+  "#",
+  "\\",
+  "，",
+  "（",
+  "）",
+  "％",
+  '"Head & Shoulders"',
+  '"海飞丝"',
+  "'x'",
+  "“上海”",
+  '""',
+  "gold",
+  "A",
+  "北京",
+  "85123A",
+  "0",
+  "1",
+  "30",
+  "1.5",
+  "1.2.3",
+  "2026-12-01",
+  "2026-13-45",
+  "09:30",
+  "25:00",
+  "\n",
+  "\r\n",
+  "\r",
+  "\t",
+  " ",
+  "\u00A0",
+  "\u3000",
+  "\uFEFF",
+  "\u2028",
 ];
 
 /** Pieces of text: runs of white space, comments, strings, words, single symbols. */
@@ -46,24 +93,34 @@ const word = fc.oneof(fc.constantFrom(...VOCABULARY), fc.string({ unit: "binary"
 
 /** Any of the ways a file gets broken: by characters, by words, by cutting, by pasting. */
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 8 })).map(
-    ([n, length]): Mutation =>
-      (t) => {
-        const i = at(n, t.length);
-        return t.slice(0, i) + t.slice(i + length);
-      },
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 8 })).map(([n, length]): Mutation => (t) => {
+    const i = at(n, t.length);
+    return t.slice(0, i) + t.slice(i + length);
+  }),
+  fc.tuple(fc.nat(), word).map(([n, w]): Mutation => (t) => {
+    const i = at(n, t.length);
+    return t.slice(0, i) + w + t.slice(i);
+  }),
+  fc.nat().map(
+    (n): Mutation =>
+      (t) =>
+        onPiece(t, n, (list, i) => list.splice(i, 1)),
+  ),
+  fc.nat().map(
+    (n): Mutation =>
+      (t) =>
+        onPiece(t, n, (list, i) => list.splice(i, 0, list[i] ?? "", " ")),
   ),
   fc.tuple(fc.nat(), word).map(
     ([n, w]): Mutation =>
-      (t) => {
-        const i = at(n, t.length);
-        return t.slice(0, i) + w + t.slice(i);
-      },
+      (t) =>
+        onPiece(t, n, (list, i) => list.splice(i, 0, w, " ")),
   ),
-  fc.nat().map((n): Mutation => (t) => onPiece(t, n, (list, i) => list.splice(i, 1))),
-  fc.nat().map((n): Mutation => (t) => onPiece(t, n, (list, i) => list.splice(i, 0, list[i] ?? "", " "))),
-  fc.tuple(fc.nat(), word).map(([n, w]): Mutation => (t) => onPiece(t, n, (list, i) => list.splice(i, 0, w, " "))),
-  fc.tuple(fc.nat(), word).map(([n, w]): Mutation => (t) => onPiece(t, n, (list, i) => list.splice(i, 1, w))),
+  fc.tuple(fc.nat(), word).map(
+    ([n, w]): Mutation =>
+      (t) =>
+        onPiece(t, n, (list, i) => list.splice(i, 1, w)),
+  ),
   fc.tuple(fc.nat(), fc.nat()).map(
     ([n, m]): Mutation =>
       (t) =>
@@ -73,35 +130,43 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
           [list[i], list[j]] = [list[j] ?? "", list[i] ?? ""];
         }),
   ),
-  fc.nat().map((n): Mutation => (t) => t.slice(0, at(n, t.length))),
-  fc.tuple(fc.nat(), fc.nat()).map(([n, m]): Mutation => (t, other) => t.slice(0, at(n, t.length)) + other.slice(at(m, other.length))),
-  fc.tuple(fc.nat(), fc.nat()).map(
-    ([n, m]): Mutation =>
-      (t) => {
-        const lines = t.split("\n");
-        const i = n % lines.length;
-        const j = m % lines.length;
-        [lines[i], lines[j]] = [lines[j] ?? "", lines[i] ?? ""];
-        return lines.join("\n");
-      },
-  ),
   fc.nat().map(
     (n): Mutation =>
-      (t) => {
-        const lines = t.split("\n");
-        const i = n % lines.length;
-        lines.splice(i, 0, lines[i] ?? "");
-        return lines.join("\n");
-      },
+      (t) =>
+        t.slice(0, at(n, t.length)),
   ),
+  fc.tuple(fc.nat(), fc.nat()).map(
+    ([n, m]): Mutation =>
+      (t, other) =>
+        t.slice(0, at(n, t.length)) + other.slice(at(m, other.length)),
+  ),
+  fc.tuple(fc.nat(), fc.nat()).map(([n, m]): Mutation => (t) => {
+    const lines = t.split("\n");
+    const i = n % lines.length;
+    const j = m % lines.length;
+    [lines[i], lines[j]] = [lines[j] ?? "", lines[i] ?? ""];
+    return lines.join("\n");
+  }),
+  fc.nat().map((n): Mutation => (t) => {
+    const lines = t.split("\n");
+    const i = n % lines.length;
+    lines.splice(i, 0, lines[i] ?? "");
+    return lines.join("\n");
+  }),
 );
 
 // ---- layout-only changes: same words, other spacing, case and comments ----
 
 const space = fc.constantFrom(" ", "  ", "\t", "\n", "\n  ", "\n\n", "\n\n\n    ", "\r\n", " \u00A0", "\u3000");
-const commentText = fc
-  .string({ unit: "grapheme", maxLength: 20 })
-  .map((s) => `#${s.replace(/[\r\n\u0000-\u001F\u007F\uFFFD]/g, "")}`);
+/**
+ * Comment text: no line breaks (they would end the comment) and no control characters (they
+ * trip the lexer's binary-file heuristic; see the E006 case in property.test.ts).
+ */
+function isCommentChar(c: string): boolean {
+  const code = c.codePointAt(0) ?? 0;
+  return code >= 0x20 && code !== 0x7f && code !== 0xfffd && code !== 0x2028 && code !== 0x2029;
+}
+const commentText = fc.string({ unit: "grapheme", maxLength: 20 }).map((s) => `#${[...s].filter(isCommentChar).join("")}`);
 const gap = fc.oneof(
   { weight: 6, arbitrary: space },
   { weight: 1, arbitrary: fc.tuple(space, commentText).map(([s, c]) => `${s}${c}\n`) },
