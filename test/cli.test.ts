@@ -123,6 +123,24 @@ describe("patron check", () => {
     expect(r.stdout).toContain("error[E401]: no patron.yaml in");
   });
 
+  it("shows at most 50 problems per file in text, and all of them in JSON", () => {
+    const csv = "InvoiceNo,StockCode,Description\n" + "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER;\n".repeat(80);
+    const dir = repo({ "oops.campaign": csv });
+    const text = patron(["check", "-q", "oops.campaign"], dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout.match(/^oops\.campaign:\d+:\d+ error/gm)).toHaveLength(50);
+    expect(text.stdout).toMatch(/^oops\.campaign: \d+ more problems not shown; fix the first ones, or see them all with --format json$/m);
+    const json = JSON.parse(patron(["check", "--format", "json", "oops.campaign"], dir).stdout) as { errors: number };
+    expect(json.errors).toBeGreaterThan(50);
+  });
+
+  it("stops quietly when the reader closes the pipe", () => {
+    const dir = repo({ "oops.campaign": "when tier >= platnum, send message thanks via sms\n".repeat(200) });
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" check | head -1`], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).not.toContain("EPIPE");
+    expect(r.stdout.split("\n")[0]).toMatch(/^oops\.campaign:1:14 error\[E202\]/);
+  });
+
   it("exits 2 for a path that does not exist", () => {
     const r = patron(["check", "nope.campaign"], repo());
     expect(r.code).toBe(2);

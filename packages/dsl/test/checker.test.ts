@@ -104,11 +104,15 @@ describe("Chinese text", () => {
     const bare = ruleOf('when city = 上海 and bought brand 海飞丝 within 30 days, send coupon "HS-20" via sms');
     expect(meaning(bare)).toEqual(meaning(quoted));
     const c = quoted.condition;
-    expect(c.kind === "And" && c.operands[0]?.kind === "Comparison" && c.operands[0].test.kind === "compare" && c.operands[0].test.value).toMatchObject({
+    expect(
+      c.kind === "And" && c.operands[0]?.kind === "Comparison" && c.operands[0].test.kind === "compare" && c.operands[0].test.value,
+    ).toMatchObject({
       kind: "Name",
       value: "上海",
     });
-    expect(checkOne('when city in (北京, "上海", 广州) and bought brand 海飞丝 within 30 days, send coupon "HS-20" via sms').result.diagnostics).toEqual([]);
+    expect(
+      checkOne('when city in (北京, "上海", 广州) and bought brand 海飞丝 within 30 days, send coupon "HS-20" via sms').result.diagnostics,
+    ).toEqual([]);
   });
 
   it("keeps its offsets, so a caret lands under a Chinese name", () => {
@@ -224,7 +228,8 @@ describe("segments", () => {
 
   it("may not use themselves, directly or through others (E212)", () => {
     const { result, text } = checkSources({
-      "more.segments": "segment a = member in segment b\nsegment b = tier >= gold and member in segment a\nsegment c = points > 10 or member in segment c\n",
+      "more.segments":
+        "segment a = member in segment b\nsegment b = tier >= gold and member in segment a\nsegment c = points > 10 or member in segment c\n",
     });
     expect(result.diagnostics.map((d) => `${d.span.start.line}:${d.code}`)).toEqual(["1:E212", "2:E212", "3:E212"]);
     expect(text).toContain('error[E212]: segment "a" uses itself (through "b")');
@@ -239,7 +244,9 @@ describe("segments", () => {
 
   it("an unknown segment is an error with a suggestion (E204)", () => {
     const { result } = checkOne(`when member in segment lapsed_vips, ${SEND}`);
-    expect(result.diagnostics.map((d) => [d.code, d.help])).toEqual([["E204", 'did you mean "lapsed_vip"? Segments: lapsed_vip, new_member']]);
+    expect(result.diagnostics.map((d) => [d.code, d.help])).toEqual([
+      ["E204", 'did you mean "lapsed_vip"? Segments: lapsed_vip, new_member'],
+    ]);
   });
 });
 
@@ -247,7 +254,8 @@ describe("campaign ids", () => {
   it("a one-line file is a campaign named after the file", () => {
     const { result } = checkSources({
       "campaigns/birthday-care.campaign": 'when birthday within 7 days, send message "birthday" via wechat or sms\n',
-      "campaigns/vip/winback.campaign": 'holdout 10%\nwhen tier >= platinum and not bought anything within 90 days, send coupon "WINBACK-50" via sms\n',
+      "campaigns/vip/winback.campaign":
+        'holdout 10%\nwhen tier >= platinum and not bought anything within 90 days, send coupon "WINBACK-50" via sms\n',
     });
     expect(result.diagnostics).toEqual([]);
     expect(result.campaigns.map((c) => [c.id, c.holdoutPercent])).toEqual([
@@ -294,6 +302,12 @@ describe("check hands on only campaigns without errors", () => {
     expect(result.campaigns).toEqual([]);
   });
 
+  it("drops a campaign whose closing brace is missing, not the campaign after it", () => {
+    const { result } = checkOne(`campaign "open" {\n  when tier >= gold, ${SEND}\n\ncampaign "next" {\n  when tier >= gold, ${SEND}\n}\n`);
+    expect(result.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([["E104", 2]]);
+    expect(result.campaigns.map((c) => c.id)).toEqual(["next"]);
+  });
+
   it("returns nothing for a file with only segments", () => {
     const { result } = checkSources({ "more.segments": "segment gold_plus = tier >= gold\n" });
     expect(result.diagnostics).toEqual([]);
@@ -332,7 +346,9 @@ describe("echoes of one mistake are not reported as more mistakes", () => {
   });
 
   it("a misspelt campaign keyword does not make later campaigns appear twice", () => {
-    const { result } = checkOne(`campaign "a" {\n  when tier >= gold, ${SEND}\n}\ncampaig "b" {\n  when tier >= gold, ${SEND}\n}\ncampaign "c" {\n  when tier >= gold, ${SEND}\n}\n`);
+    const { result } = checkOne(
+      `campaign "a" {\n  when tier >= gold, ${SEND}\n}\ncampaig "b" {\n  when tier >= gold, ${SEND}\n}\ncampaign "c" {\n  when tier >= gold, ${SEND}\n}\n`,
+    );
     expect(codes(result.diagnostics)).not.toContain("E210");
     expect(result.campaigns.map((c) => c.id).filter((id) => id === "c")).toEqual(["c"]);
   });

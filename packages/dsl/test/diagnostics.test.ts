@@ -52,7 +52,9 @@ describe("mistakes a marketer makes", () => {
 
   // Generated here rather than committed: a binary fixture in git is easy to break by accident.
   it("binary-garbage (an image saved as a campaign file)", () => {
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe, 0x00, 0x41]);
+    const png = Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe, 0x00, 0x41,
+    ]);
     const out = report("binary-garbage.campaign", new TextDecoder("utf-8").decode(png));
     expectGolden(join(MISTAKES, "binary-garbage.expected.txt"), out);
   });

@@ -5,6 +5,8 @@ import { checkProject, loadProject, SourceSet } from "../project/project.js";
 
 export type OutputFormat = "text" | "json" | "github";
 
+const MAX_SHOWN_PER_FILE = 50;
+
 export interface CheckOptions {
   readonly format: OutputFormat;
   readonly config?: string;
@@ -49,7 +51,19 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
       break;
     case "text": {
       const style = textStyle(io.stdoutStream);
-      for (const d of diagnostics) io.out(`${renderText(d, (p) => sources.get(p), style)}\n`);
+      // A file that is not a campaign at all (a CSV renamed by mistake) can yield thousands of
+      // problems; the first ones say what is wrong. JSON and GitHub output carry every one.
+      const shownPerFile = new Map<string, number>();
+      for (const d of diagnostics) {
+        const shown = shownPerFile.get(d.file) ?? 0;
+        shownPerFile.set(d.file, shown + 1);
+        if (shown < MAX_SHOWN_PER_FILE) io.out(`${renderText(d, (p) => sources.get(p), style)}\n`);
+      }
+      for (const [file, count] of shownPerFile) {
+        if (count > MAX_SHOWN_PER_FILE) {
+          io.out(`${file}: ${plural(count - MAX_SHOWN_PER_FILE, "more problem")} not shown; fix the first ones, or see them all with --format json\n`);
+        }
+      }
       io.out(summary(errors, warnings, fileNames.length, campaigns.length));
       if (!options.quiet && campaigns.length > 0) {
         const width = Math.max(...campaigns.map((c) => c.id.length));

@@ -20,7 +20,9 @@ export class AstBuilder {
 
   file(nodes: readonly CstNode[]): A.FileNode {
     const items: A.TopItemNode[] = [];
-    for (const node of nodes) {
+    for (const file of nodes) {
+      const node = sub(file, "topItems");
+      if (!node) continue;
       for (const child of children(node, "segmentDecl")) push(items, this.segmentDecl(child));
       for (const child of children(node, "campaignBlock")) push(items, this.campaignBlock(child));
       for (const child of children(node, "campaignItem")) push(items, this.campaignItem(child));

@@ -21,10 +21,10 @@ export const DIAGNOSTIC_CODES = {
   E102: "missing part of a sentence",
   E103: "text that starts no campaign, segment or sentence",
   E104: "unclosed parenthesis or brace",
-  E105: "empty file",
   E106: "more than one campaign sentence outside a block",
   E107: "campaign without a when-sentence",
   E108: "option given twice",
+  E109: "condition nested too deeply",
 
   E201: "unknown member field",
   E202: "unknown tier",
@@ -61,6 +61,7 @@ export const DIAGNOSTIC_CODES = {
   W503: "window of zero length",
   W504: "holdout keeps every member",
   W505: "condition always holds",
+  W506: "empty file",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

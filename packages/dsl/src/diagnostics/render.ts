@@ -34,8 +34,9 @@ export function renderText(d: Diagnostic, lookup: SourceLookup, style: TextStyle
   const severity = d.severity === "error" ? style.error(`error[${d.code}]`) : style.warning(`warning[${d.code}]`);
   const out = [`${style.location(`${d.file}:${line}:${column}`)} ${severity}: ${d.message}`];
   const source = lookup(d.file);
-  if (source && source.text.length > 0) {
-    const text = source.lineText(line);
+  // The source line of a binary file is noise, and its control characters would reach the terminal.
+  if (source && source.text.length > 0 && d.code !== "E006") {
+    const text = visible(source.lineText(line));
     const number = String(line);
     const pad = " ".repeat(number.length);
     const before = [...text].slice(0, column - 1);
@@ -50,6 +51,14 @@ export function renderText(d: Diagnostic, lookup: SourceLookup, style: TextStyle
   }
   if (d.help) out.push(`  ${style.help("help")}: ${d.help}`);
   return out.join("\n");
+}
+
+/**
+ * Control characters are shown as their Unicode pictures (␀, ␛, …), one column each, so an
+ * echoed line can never move the cursor or recolour a terminal or a CI log.
+ */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, (c) => String.fromCharCode(c === "\u007F" ? 0x2421 : 0x2400 + c.charCodeAt(0)));
 }
 
 /** Very long lines (a minified or generated file) are cut so the report stays readable. */

@@ -146,7 +146,11 @@ function characterHelp(text: string): string {
   return "remove it, or put the text in double quotes if it is part of a name";
 }
 
-/** NUL bytes, or many control characters, mean this is not a campaign file at all. */
+/**
+ * NUL bytes, or a text that is mostly control characters, mean this is not a campaign file at
+ * all. A few stray control characters (pasted into a comment) do not: the formatter removes
+ * whitespace, and its output must still read as text.
+ */
 function looksBinary(text: string): boolean {
   const sample = text.length > 8192 ? text.slice(0, 8192) : text;
   let control = 0;
@@ -155,5 +159,5 @@ function looksBinary(text: string): boolean {
     if (c === 0) return true;
     if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
   }
-  return sample.length > 0 && control / sample.length > 0.1;
+  return control >= 32 && control / sample.length > 0.3;
 }

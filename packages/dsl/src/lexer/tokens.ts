@@ -13,9 +13,12 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
  * Chinese punctuation typed with an input method (，（）“”％) is accepted as its ASCII twin.
  */
 
-// Characters that may appear in a bare word: ASCII letters, digits, `_`, `-`, and any
-// non-ASCII letter (CJK included) except Unicode punctuation and full-width symbols.
-const WORD_START = "A-Za-z_\\u00C0-\\u2017\\u2022-\\u2FFF\\u3040-\\uFEFE\\uFF10-\\uFF19\\uFF21-\\uFF3A\\uFF41-\\uFF5A\\uFF66-\\uFFEF";
+// Characters that may appear in a bare word: ASCII letters, digits, `_`, `-`, and non-ASCII
+// letters (CJK included) — but not Unicode spaces, general punctuation (U+2000–U+206F), arrows
+// and mathematical operators (so `tier≥gold` is three tokens), box drawing and dingbats, CJK
+// punctuation (U+3000–U+303F) or full-width punctuation.
+const WORD_START =
+  "A-Za-z_\\u00C0-\\u167F\\u1681-\\u1FFF\\u2070-\\u218F\\u2460-\\u24FF\\u2C00-\\u2DFF\\u2E80-\\u2FFF\\u3040-\\uFEFE\\uFF10-\\uFF19\\uFF21-\\uFF3A\\uFF41-\\uFF5A\\uFF66-\\uFFEF";
 const WORD_PART = `${WORD_START}0-9\\-`;
 
 /** Every token that may stand where a name is expected. */
@@ -36,7 +39,7 @@ export const CodeWord = createToken({
 
 export const WhiteSpace = createToken({
   name: "WhiteSpace",
-  pattern: /[ \t\r\n\u00A0\u3000\uFEFF]+/,
+  pattern: /[ \t\r\n\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });

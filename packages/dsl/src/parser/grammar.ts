@@ -20,7 +20,15 @@ export class CampaignGrammar extends CstParser {
     this.performSelfAnalysis();
   }
 
+  // The items sit in a rule of their own: chevrotain's in-repetition recovery for the top-most
+  // repetition of a parse skips a stray word by calling itself again, so a file with thousands
+  // of stray words would overflow the stack. One level down it does not; parse.ts resumes after
+  // a stray word instead (linear).
   file = this.RULE("file", () => {
+    this.SUBRULE(this.topItems);
+  });
+
+  topItems = this.RULE("topItems", () => {
     this.MANY(() => {
       this.OR([
         { ALT: () => this.SUBRULE(this.segmentDecl) },

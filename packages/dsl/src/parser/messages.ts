@@ -150,7 +150,15 @@ const FILE_STARTERS = [T.Campaign, T.Segment, ...BLOCK_STARTERS];
 const CONDITION_RULES = new Set(["condition", "conjunction", "negation", "atom"]);
 
 const NOT_HELP = '"not" goes in front of the condition it negates, for example: not bought brand A within 90 days';
-const ACTIONS_JOIN_HELP = 'join several actions with "and", for example: award 500 points and send message "thanks" via sms';
+const ACTIONS_JOIN_HELP =
+  'to try another channel write "or" (via sms or email); to do one more thing write "and" (… via sms and award 500 points)';
+
+/** Words left over after a complete sentence or option, and what they were probably meant for. */
+function strayWordHelp(actual: IToken): string | undefined {
+  if (actual.tokenType === T.Comma) return ACTIONS_JOIN_HELP;
+  if (/^to$/i.test(actual.image)) return 'an active window is written with "until": active from 2026-12-01 until 2026-12-31';
+  return undefined;
+}
 
 function notAllParsed(actual: IToken): EncodedSyntaxError {
   const typo = keywordTypo(actual, FILE_STARTERS);
@@ -163,7 +171,7 @@ function notAllParsed(actual: IToken): EncodedSyntaxError {
     didYouMean(typo) ??
     (actual.tokenType === T.Not ? NOT_HELP : undefined) ??
     (actual.tokenType === T.RBrace ? 'this "}" closes nothing: remove it, or add the campaign "NAME" { line it belongs to' : undefined) ??
-    (actual.tokenType === T.Comma ? ACTIONS_JOIN_HELP : undefined) ??
+    strayWordHelp(actual) ??
     'a campaign file holds sentences such as: when bought brand A within 30 days, send message "x" via sms';
   // A comma here follows a complete sentence: it is meant to join a second action.
   const message =
@@ -224,6 +232,18 @@ function firstMisfit(paths: readonly (readonly TokenType[])[], actual: readonly 
   return Math.min(depth, Math.max(0, actual.length - 1));
 }
 
+/**
+ * When the word that does not fit is on a later line, what is missing belongs at the end of the
+ * line before (`holdout 10` then `when …` on the next line: the "%" goes after 10). Returns the
+ * place to point at, or undefined when the two words share a line.
+ */
+function endOfLineBefore(actual: IToken, previous: IToken | undefined): { start: number; end: number } | undefined {
+  if (!previous || previous.tokenType === EOF || Number.isNaN(previous.startOffset) || actual.tokenType === EOF) return undefined;
+  if ((actual.startLine ?? 0) <= (previous.endLine ?? previous.startLine ?? 0)) return undefined;
+  const end = previous.startOffset + previous.image.length;
+  return { start: end, end };
+}
+
 function at(token: IToken): { start?: number; end?: number } {
   if (token.tokenType === EOF || Number.isNaN(token.startOffset)) return {};
   return { start: token.startOffset, end: token.startOffset + token.image.length };
@@ -252,10 +272,14 @@ export const messageProvider: IParserErrorMessageProvider = {
         // wanted a comma, but the marketer meant `within`; say so, not "expected a comma".
         return encode({ code: "E101", message: `unexpected word "${actual.image}"`, help: `did you mean "${typo.keyword}"?` });
       }
+      const lineEnd = endOfLineBefore(actual, previous);
       return encode({
         code: "E102",
-        message: `expected a comma between the audience and the action, found ${describe(actual)}`,
+        message: lineEnd
+          ? `expected a comma between the audience and the action after "${previous.image}"`
+          : `expected a comma between the audience and the action, found ${describe(actual)}`,
         help: didYouMean(typo) ?? 'end the condition with a comma, then say what to do: when …, send message "…" via sms',
+        ...lineEnd,
       });
     }
 
@@ -286,7 +310,7 @@ export const messageProvider: IParserErrorMessageProvider = {
         message: `expected ${RULE_WORDS["campaignItem"]}, found ${describe(actual)}`,
         help:
           didYouMean(typo) ??
-          (actual.tokenType === T.Comma ? ACTIONS_JOIN_HELP : undefined) ??
+          strayWordHelp(actual) ??
           (actual.tokenType === T.Not ? NOT_HELP : undefined) ??
           'or close the campaign with "}"',
       });
@@ -310,12 +334,25 @@ export const messageProvider: IParserErrorMessageProvider = {
       (expected === T.And && ruleName === "comparison" ? "write between LOW and HIGH, for example: age between 25 and 35" : undefined) ??
       (actual.tokenType === T.Not ? NOT_HELP : undefined) ??
       numberWordHelp(actual, ruleName) ??
-      (expected === T.Percent ? "write percentages with a % sign, for example 10%" : undefined) ??
+      (expected === T.Percent ? `write percentages with a % sign, for example ${previous.tokenType === T.NumberLiteral ? previous.image : "10"}%` : undefined) ??
+      (expected === T.Times && previous.tokenType === T.NumberLiteral
+        ? `write "${previous.image} ${previous.image === "1" ? "time" : "times"} per member", or "once per member"`
+        : undefined) ??
+      (expected === T.LParen && previous.tokenType === T.In && actual.tokenType === T.NumberLiteral
+        ? `a time window is written with "within", for example: within ${actual.image} days`
+        : undefined) ??
       exampleHelp(ruleName);
+    const lineEnd = typo ? undefined : endOfLineBefore(actual, previous);
     return encode({
       code: "E101",
-      message: typo && !typo.expected ? `unexpected word "${actual.image}"` : `expected ${want}, found ${describe(actual)}`,
+      message:
+        typo && !typo.expected
+          ? `unexpected word "${actual.image}"`
+          : lineEnd
+            ? `expected ${want} after "${previous.image}"`
+            : `expected ${want}, found ${describe(actual)}`,
       ...(help ? { help } : {}),
+      ...lineEnd,
     });
   },
 
@@ -327,10 +364,11 @@ export const messageProvider: IParserErrorMessageProvider = {
     const paths = expectedPathsPerAlt.flat();
     const first = actual[0];
     if (!first || first.tokenType === EOF) {
-      const help = exampleHelp(ruleName);
+      const channel = ruleName === "name" && (previous.tokenType === T.Via || previous.tokenType === T.Or);
+      const help = channel ? "name a channel, for example: via sms or wechat" : exampleHelp(ruleName);
       return encode({
         code: "E102",
-        message: `the file ends in the middle of a sentence: expected ${RULE_WORDS[ruleName] ?? "more"}`,
+        message: `the file ends in the middle of a sentence: expected ${channel ? `a channel after "${previous.image}"` : (RULE_WORDS[ruleName] ?? "more")}`,
         ...(help ? { help } : {}),
       });
     }
@@ -369,6 +407,20 @@ export const messageProvider: IParserErrorMessageProvider = {
       if (previous.tokenType === T.Not) {
         return encode({ code: "E101", message: `${lead}, found ${describe(token)}`, help: NOT_HELP });
       }
+      if (after && token.tokenType === T.Comma) {
+        return encode({
+          code: "E101",
+          message: `${lead}, found ","`,
+          help: `finish the condition after "${previous.image}", or remove "${previous.image}"`,
+        });
+      }
+    }
+    if (ruleName === "name" && misfit === 0 && (previous.tokenType === T.Via || previous.tokenType === T.Or)) {
+      return encode({
+        code: token.tokenType === EOF ? "E102" : "E101",
+        message: `expected a channel after "${previous.image}", found ${describe(token)}`,
+        help: "name a channel, for example: via sms or wechat",
+      });
     }
 
     const help =

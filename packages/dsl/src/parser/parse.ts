@@ -46,13 +46,26 @@ export function parse(source: SourceFile): ParseResult {
     if (lexed.diagnostics.length === 0) {
       diagnostics.push({
         severity: "warning",
-        code: "E105",
+        code: "W506",
         file: source.path,
         span: source.span(0, 0),
         message: "this file holds no campaign",
         help: 'write a sentence such as: when bought brand A within 30 days, send message "thanks" via sms',
       });
     }
+    return { source, ast: builder.file([]), comments, diagnostics };
+  }
+
+  const tooDeep = nestingTooDeep(lexed.tokens);
+  if (tooDeep) {
+    diagnostics.push({
+      severity: "error",
+      code: "E109",
+      file: source.path,
+      span: source.span(tooDeep.startOffset, tooDeep.startOffset + tooDeep.image.length),
+      message: `conditions are nested more than ${MAX_NESTING} levels deep here`,
+      help: "write the condition with fewer parentheses and nots, or define parts of it as named segments",
+    });
     return { source, ast: builder.file([]), comments, diagnostics };
   }
 
@@ -64,7 +77,23 @@ export function parse(source: SourceFile): ParseResult {
   // `campaign`, `segment` or `when`, so later campaigns in the file are still checked.
   for (;;) {
     parser.input = rest;
-    csts.push(parser.file());
+    try {
+      csts.push(parser.file());
+    } catch (error) {
+      // Recovery recurses; input built to defeat it (tens of thousands of stray words inside one
+      // campaign) can still exhaust the stack. Report it rather than crash.
+      if (!(error instanceof RangeError)) throw error;
+      const at = rest[0] as IToken;
+      diagnostics.push({
+        severity: "error",
+        code: "E101",
+        file: source.path,
+        span: source.span(at.startOffset, at.startOffset + at.image.length),
+        message: "this part of the file has too many mistakes to read",
+        help: "fix the first mistakes reported here and check again",
+      });
+      break;
+    }
     const errors = parser.errors;
     let resumeFrom: number | undefined;
     for (const error of errors) {
@@ -132,7 +161,7 @@ const SENTENCE_STARTS = new Set([T.When, T.Campaign, T.Segment, T.LBrace, T.RBra
  * sentence the guesses are often wrong and the errors that follow are echoes of the first
  * (`age between 25 to 35` also complains that `35` is not a comma). Keep the first syntax error
  * of each sentence or option: every sentence with a mistake is still reported in one run. An
- * unclosed block (E104) is about the file's structure, not the sentence, and is always kept.
+ * unclosed block (E104 about a "}") is about the file's structure, not a sentence: always kept.
  */
 function firstPerSentence(syntax: readonly Diagnostic[], tokens: readonly IToken[]): Diagnostic[] {
   const starts = tokens.filter((t) => SENTENCE_STARTS.has(t.tokenType)).map((t) => t.startOffset);
@@ -152,12 +181,28 @@ function firstPerSentence(syntax: readonly Diagnostic[], tokens: readonly IToken
   return [...syntax]
     .sort((a, b) => a.span.start.offset - b.span.start.offset)
     .filter((d) => {
-      if (d.code === "E104") return true;
+      if (d.code === "E104" && d.message.includes('"}"')) return true;
       const sentence = sentenceOf(d.span.start.offset);
       if (seen.has(sentence)) return false;
       seen.add(sentence);
       return true;
     });
+}
+
+/** Deeper than this, chevrotain's recursive descent could exhaust the stack; no real campaign comes close. */
+const MAX_NESTING = 64;
+
+/** The first token at which parentheses or a run of `not`s go deeper than MAX_NESTING. */
+function nestingTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  let nots = 0;
+  for (const t of tokens) {
+    if (t.tokenType === T.LParen) depth++;
+    else if (t.tokenType === T.RParen) depth = Math.max(0, depth - 1);
+    nots = t.tokenType === T.Not ? nots + 1 : 0;
+    if (depth > MAX_NESTING || nots > MAX_NESTING) return t;
+  }
+  return undefined;
 }
 
 /** Recovery can report the same place twice; keep the first. */
