@@ -15,8 +15,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showSuggestionAfterError(true);
 
-  const formatOption = (): Option =>
-    new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text");
+  const formatOption = (): Option => new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text");
 
   program
     .command("check")

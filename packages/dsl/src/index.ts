@@ -13,14 +13,7 @@ export { suggest, listNames, editDistance } from "./diagnostics/suggest.js";
 
 // Checker environment
 export { CANONICAL_FIELDS, CHANNEL_NAMES } from "./checker/environment.js";
-export type {
-  CheckEnvironment,
-  ChannelName,
-  CouponInfo,
-  FieldInfo,
-  FieldType,
-  MessageInfo,
-} from "./checker/environment.js";
+export type { CheckEnvironment, ChannelName, CouponInfo, FieldInfo, FieldType, MessageInfo } from "./checker/environment.js";
 
 // Parsing
 export { parse } from "./parser/parse.js";

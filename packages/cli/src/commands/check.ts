@@ -61,7 +61,9 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
       }
       for (const [file, count] of shownPerFile) {
         if (count > MAX_SHOWN_PER_FILE) {
-          io.out(`${file}: ${plural(count - MAX_SHOWN_PER_FILE, "more problem")} not shown; fix the first ones, or see them all with --format json\n`);
+          io.out(
+            `${file}: ${plural(count - MAX_SHOWN_PER_FILE, "more problem")} not shown; fix the first ones, or see them all with --format json\n`,
+          );
         }
       }
       io.out(summary(errors, warnings, fileNames.length, campaigns.length));
@@ -78,7 +80,10 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
 }
 
 function summary(errors: number, warnings: number, files: number, campaigns: number): string {
-  const problems = errors + warnings === 0 ? "no problems" : [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter(Boolean).join(", ");
+  const problems =
+    errors + warnings === 0
+      ? "no problems"
+      : [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter(Boolean).join(", ");
   const mark = errors > 0 ? "✗" : "✓";
   return `${mark} ${problems} in ${plural(files, "file")}; ${plural(campaigns, "campaign")} ready`;
 }

@@ -17,7 +17,8 @@ export interface FmtOptions {
  * `--check` changes nothing and exits 1 when a file is not formatted (for CI).
  */
 export function runFmt(paths: readonly string[], options: FmtOptions, io: Io): number {
-  const roots = paths.length > 0 ? paths.map((p) => resolve(io.cwd, p)) : [dirname(findConfigFile(io.cwd) ?? resolve(io.cwd, "patron.yaml"))];
+  const roots =
+    paths.length > 0 ? paths.map((p) => resolve(io.cwd, p)) : [dirname(findConfigFile(io.cwd) ?? resolve(io.cwd, "patron.yaml"))];
   const files = findCampaignFiles(roots);
   const style = textStyle(io.stdoutStream);
   const unformatted: string[] = [];
@@ -53,6 +54,8 @@ export function runFmt(paths: readonly string[], options: FmtOptions, io: Io): n
     );
     return unformatted.length > 0 || broken > 0 ? 1 : 0;
   }
-  io.out(`✓ ${plural(changed, "file")} reformatted, ${plural(files.length - changed - broken, "file")} already formatted${broken > 0 ? `, ${plural(broken, "file")} skipped for syntax errors` : ""}`);
+  io.out(
+    `✓ ${plural(changed, "file")} reformatted, ${plural(files.length - changed - broken, "file")} already formatted${broken > 0 ? `, ${plural(broken, "file")} skipped for syntax errors` : ""}`,
+  );
   return broken > 0 ? 1 : 0;
 }

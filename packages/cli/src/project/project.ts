@@ -62,7 +62,12 @@ export interface CheckedProject {
  * Parses the campaign files and the configured segment files, and checks them together.
  * With no paths, the whole campaigns repository (the folder of patron.yaml) is checked.
  */
-export function checkProject(paths: readonly string[], project: LoadedProject & { env: CheckEnvironment }, sources: SourceSet, cwd: string): CheckedProject {
+export function checkProject(
+  paths: readonly string[],
+  project: LoadedProject & { env: CheckEnvironment },
+  sources: SourceSet,
+  cwd: string,
+): CheckedProject {
   const roots = paths.length > 0 ? paths : [project.configPath ? dirname(project.configPath) : cwd];
   const files = new Set(findCampaignFiles(roots));
   for (const segmentFile of project.config?.segments ?? []) files.add(segmentFile);

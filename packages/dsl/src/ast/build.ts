@@ -16,9 +16,18 @@ import type * as A from "./nodes.js";
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
+  /** Only a parse that recovered from a mistake has invented tokens; otherwise skip looking. */
+  private recovering = true;
+
   constructor(private readonly source: SourceFile) {}
 
-  file(nodes: readonly CstNode[]): A.FileNode {
+  private repaired(node: CstNode): boolean {
+    return this.recovering && repaired(node);
+  }
+
+  /** `hadSyntaxErrors: false` lets the builder skip looking for tokens recovery invented. */
+  file(nodes: readonly CstNode[], hadSyntaxErrors = true): A.FileNode {
+    this.recovering = hadSyntaxErrors;
     const items: A.TopItemNode[] = [];
     for (const file of nodes) {
       const node = sub(file, "topItems");
@@ -49,7 +58,7 @@ export class AstBuilder {
   private campaignItem(node: CstNode): A.CampaignItemNode | undefined {
     const [first] = allChildren(node);
     if (!first || isToken(first)) return undefined;
-    if (first.name !== "rule" && repaired(first)) return undefined;
+    if (first.name !== "rule" && this.repaired(first)) return undefined;
     switch (first.name) {
       case "descriptionOption": {
         const text = this.string(token(first, "StringLiteral"));
@@ -178,8 +187,8 @@ export class AstBuilder {
   }
 
   private atom(node: CstNode): A.AtomNode | undefined {
-    const inner = allChildren(node).find((c): c is CstNode => !isToken(c));
-    if (!inner || repaired(inner)) return undefined;
+    const inner = firstRuleChild(node);
+    if (!inner || this.repaired(inner)) return undefined;
     const r = { ...range(node), ...(usable(token(node, "Member")) ? { member: true as const } : {}) };
     switch (inner.name) {
       case "boughtCondition": {
@@ -290,7 +299,9 @@ export class AstBuilder {
     if (listNode) {
       const values = this.valueList(listNode);
       if (!values) return undefined;
-      const names = values.map((v) => (v.kind === "Name" ? v : { kind: "Name" as const, start: v.start, end: v.end, value: valueText(v), quoted: true }));
+      const names = values.map((v) =>
+        v.kind === "Name" ? v : { kind: "Name" as const, start: v.start, end: v.end, value: valueText(v), quoted: true },
+      );
       return { kind: "ItemFilter", ...r, by, names, list: true };
     }
     const name = this.name(sub(node, "name"));
@@ -386,7 +397,7 @@ export class AstBuilder {
   }
 
   private action(node: CstNode): A.ActionNode | undefined {
-    if (repaired(node)) return undefined;
+    if (this.repaired(node)) return undefined;
     const award = sub(node, "awardAction");
     if (award) {
       const amount = this.number(token(award, "NumberLiteral"));
@@ -447,8 +458,22 @@ function isToken(e: CstElement): e is IToken {
 
 function allChildren(node: CstNode): CstElement[] {
   const out: CstElement[] = [];
-  for (const list of Object.values(node.children)) if (list) out.push(...list);
-  return out.sort((a, b) => startOf(a) - startOf(b));
+  for (const key in node.children) {
+    const list = node.children[key];
+    if (list) for (const e of list) out.push(e);
+  }
+  return out.length > 1 ? out.sort((a, b) => startOf(a) - startOf(b)) : out;
+}
+
+/** The first child that is a rule (for rules made of one alternative), without sorting. */
+function firstRuleChild(node: CstNode): CstNode | undefined {
+  let best: CstNode | undefined;
+  for (const key in node.children) {
+    for (const e of node.children[key] ?? []) {
+      if (!isToken(e) && (best === undefined || startOf(e) < startOf(best))) best = e;
+    }
+  }
+  return best;
 }
 
 function startOf(e: CstElement): number {
@@ -477,8 +502,14 @@ function token(node: CstNode, name: string): IToken | undefined {
  * to 35` gets an `and` and reads `to` as the upper bound). The parser has reported it; building
  * a node from the guess would make the checker report nonsense about it (`"to" is not a number`).
  */
+/** Whether recovery invented any token in this subtree. */
 function repaired(node: CstNode): boolean {
-  return allChildren(node).some((c) => (isToken(c) ? c.isInsertedInRecovery === true : repaired(c)));
+  for (const key in node.children) {
+    for (const c of node.children[key] ?? []) {
+      if (isToken(c) ? c.isInsertedInRecovery === true : repaired(c)) return true;
+    }
+  }
+  return false;
 }
 
 /** A token the author wrote (recovery may insert empty tokens that were never in the text). */

@@ -8,7 +8,12 @@ import type { Reporter } from "./reporter.js";
  * `cutShort` says whether a syntax error follows a node directly (`send message "x" vai sms`):
  * then what seems missing from it was written, just not readably, and is not reported again.
  */
-export function checkActions(rule: RuleNode, env: CheckEnvironment, report: Reporter, cutShort: (at: Range) => boolean = () => false): void {
+export function checkActions(
+  rule: RuleNode,
+  env: CheckEnvironment,
+  report: Reporter,
+  cutShort: (at: Range) => boolean = () => false,
+): void {
   for (const action of rule.actions) checkAction(action, env, report, cutShort);
 }
 
@@ -16,7 +21,12 @@ function checkAction(action: ActionNode, env: CheckEnvironment, report: Reporter
   switch (action.kind) {
     case "AwardPoints":
       if (!Number.isInteger(action.amount.value) || action.amount.value <= 0) {
-        report.error("E306", action.amount, `points are awarded in whole numbers above 0, not ${action.amount.raw}`, "for example: award 500 points");
+        report.error(
+          "E306",
+          action.amount,
+          `points are awarded in whole numbers above 0, not ${action.amount.raw}`,
+          "for example: award 500 points",
+        );
       }
       return;
     case "SendMessage": {
@@ -67,7 +77,12 @@ function checkVia(
   for (const ref of via) {
     if (!(CHANNEL_NAMES as readonly string[]).includes(ref.name)) {
       const guess = suggest(ref.name, CHANNEL_NAMES);
-      report.error("E203", ref, `unknown channel "${ref.name}"`, `${guess ? `did you mean "${guess}"? ` : ""}Channels: ${CHANNEL_NAMES.join(", ")}`);
+      report.error(
+        "E203",
+        ref,
+        `unknown channel "${ref.name}"`,
+        `${guess ? `did you mean "${guess}"? ` : ""}Channels: ${CHANNEL_NAMES.join(", ")}`,
+      );
       continue;
     }
     if (seen.has(ref.name)) {

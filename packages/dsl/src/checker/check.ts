@@ -61,7 +61,9 @@ export function check(input: CheckInput): CheckResult {
   const usesBroken = (c: CampaignDefinition): boolean =>
     [c.rule.condition, ...(c.goal ? [c.goal] : [])].some((cond) => segmentRefs(cond).some((name) => broken.has(name)));
   const valid = campaigns
-    .filter(({ def, group }) => !sorted.some((d) => d.severity === "error" && d.file === def.source.path && group.owns(d.span.start.offset)))
+    .filter(
+      ({ def, group }) => !sorted.some((d) => d.severity === "error" && d.file === def.source.path && group.owns(d.span.start.offset)),
+    )
     .filter(({ def }) => !usesBroken(def))
     .map(({ def }) => def);
   return { campaigns: valid, segments, diagnostics: sorted };
@@ -85,7 +87,7 @@ function brokenSegments(
 ): Set<string> {
   const broken = new Set<string>();
   for (const def of segments.values()) if (hasErrorIn(def.source.path, def.node)) broken.add(def.name);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const def of segments.values()) {
       if (broken.has(def.name)) continue;
@@ -138,7 +140,14 @@ function campaignGroups(file: ParseResult): CampaignGroup[] {
   const within = (r: Range, offset: number): boolean => offset >= r.start && offset <= r.end;
   for (const item of file.ast.items) {
     if (item.kind === "Campaign") {
-      groups.push({ id: item.name.value, items: item.items, range: item, nameRange: item.name, fromFileName: false, owns: (o) => within(item, o) });
+      groups.push({
+        id: item.name.value,
+        items: item.items,
+        range: item,
+        nameRange: item.name,
+        fromFileName: false,
+        owns: (o) => within(item, o),
+      });
       enclosed.push(item);
     } else if (item.kind === "Segment") {
       enclosed.push(item);
@@ -285,7 +294,12 @@ function collectSegments(files: readonly ParseResult[], diagnostics: Diagnostic[
       const existing = segments.get(item.name.value);
       if (existing) {
         const line = existing.source.position(existing.node.start).line;
-        report.error("E211", item.name, `segment "${item.name.value}" is already defined (${existing.source.path}:${line})`, "define each segment once, in the shared segments file");
+        report.error(
+          "E211",
+          item.name,
+          `segment "${item.name.value}" is already defined (${existing.source.path}:${line})`,
+          "define each segment once, in the shared segments file",
+        );
         continue;
       }
       segments.set(item.name.value, { name: item.name.value, source: file.source, node: item });

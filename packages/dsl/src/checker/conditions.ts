@@ -89,14 +89,19 @@ function checkWhole(n: NumberNode, what: string, report: Reporter): boolean {
 function checkWindow(window: DurationNode, report: Reporter): void {
   if (!checkWhole(window.amount, `the number of ${window.unit}s`, report)) return;
   if (window.amount.value === 0) {
-    report.warning("W503", window, `a window of 0 ${window.unit}s holds no time, so this condition never holds`, `give the window a length, for example within 30 days`);
+    report.warning(
+      "W503",
+      window,
+      `a window of 0 ${window.unit}s holds no time, so this condition never holds`,
+      `give the window a length, for example within 30 days`,
+    );
   }
 }
 
 function checkCount(count: QuantityNode, noun: string, report: Reporter): void {
   if (!checkWhole(count.amount, `the number of ${noun}`, report)) return;
   const n = count.amount.value;
-  if ((count.op === "<" && n === 0)) {
+  if (count.op === "<" && n === 0) {
     report.warning("W501", count, `fewer than 0 ${noun} is impossible, so this condition never holds`);
   } else if (count.op === ">=" && n === 0) {
     report.warning("W505", count, `at least 0 ${noun} is true of every member, so this condition always holds`, "did you mean at least 1?");
@@ -119,9 +124,19 @@ function checkNeverHolds(node: ComparisonNode, env: CheckEnvironment, report: Re
     if (index < 0) return;
     const top = env.tiers.length - 1;
     if (test.op === ">" && index === top) {
-      report.warning("W501", node, `no tier is above ${env.tiers[top]}, so this condition never holds`, `did you mean ${node.field.value} >= ${test.value.value}? Tiers, lowest first: ${env.tiers.join(", ")}`);
+      report.warning(
+        "W501",
+        node,
+        `no tier is above ${env.tiers[top]}, so this condition never holds`,
+        `did you mean ${node.field.value} >= ${test.value.value}? Tiers, lowest first: ${env.tiers.join(", ")}`,
+      );
     } else if (test.op === "<" && index === 0) {
-      report.warning("W501", node, `no tier is below ${env.tiers[0]}, so this condition never holds`, `did you mean ${node.field.value} <= ${test.value.value}? Tiers, lowest first: ${env.tiers.join(", ")}`);
+      report.warning(
+        "W501",
+        node,
+        `no tier is below ${env.tiers[0]}, so this condition never holds`,
+        `did you mean ${node.field.value} <= ${test.value.value}? Tiers, lowest first: ${env.tiers.join(", ")}`,
+      );
     }
     return;
   }

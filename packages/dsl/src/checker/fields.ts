@@ -32,8 +32,7 @@ export function checkComparison(node: ComparisonNode, env: CheckEnvironment, rep
     return;
   }
   const test = node.test;
-  const values: ValueNode[] =
-    test.kind === "compare" ? [test.value] : test.kind === "in" ? [...test.values] : [test.low, test.high];
+  const values: ValueNode[] = test.kind === "compare" ? [test.value] : test.kind === "in" ? [...test.values] : [test.low, test.high];
   const ordered = test.kind === "between" || (test.kind === "compare" && ["<", "<=", ">", ">="].includes(test.op));
 
   if (ordered && (field.type === "string" || field.type === "boolean")) {
@@ -42,7 +41,9 @@ export function checkComparison(node: ComparisonNode, env: CheckEnvironment, rep
       "E301",
       node,
       `${field.name} is ${field.type === "string" ? "text" : "yes or no"} and cannot be compared with ${how}`,
-      field.type === "string" ? `use =, !=, is, is not or in (…), for example ${field.name} in ("a", "b")` : `write ${field.name} is true, or ${field.name} is false`,
+      field.type === "string"
+        ? `use =, !=, is, is not or in (…), for example ${field.name} in ("a", "b")`
+        : `write ${field.name} is true, or ${field.name} is false`,
     );
     return;
   }
@@ -53,7 +54,12 @@ function checkValue(field: FieldInfo, value: ValueNode, env: CheckEnvironment, r
   switch (field.type) {
     case "tier": {
       if (value.kind !== "Name") {
-        report.error("E301", value, `tier is compared with tier names, not ${describeValue(value)}`, `Known tiers: ${env.tiers.join(", ")}`);
+        report.error(
+          "E301",
+          value,
+          `tier is compared with tier names, not ${describeValue(value)}`,
+          `Known tiers: ${env.tiers.join(", ")}`,
+        );
         return;
       }
       if (tierIndex(env, value.value) < 0) {
@@ -69,17 +75,32 @@ function checkValue(field: FieldInfo, value: ValueNode, env: CheckEnvironment, r
     }
     case "number":
       if (value.kind !== "Number") {
-        report.error("E301", value, `${field.name} is a number, but ${describeValue(value)} is not`, `compare it with a number, for example ${field.name} > 100`);
+        report.error(
+          "E301",
+          value,
+          `${field.name} is a number, but ${describeValue(value)} is not`,
+          `compare it with a number, for example ${field.name} > 100`,
+        );
       }
       return;
     case "date":
       if (value.kind !== "Date") {
-        report.error("E301", value, `${field.name} is a date, but ${describeValue(value)} is not`, `write dates as YYYY-MM-DD, for example ${field.name} > 2026-01-01`);
+        report.error(
+          "E301",
+          value,
+          `${field.name} is a date, but ${describeValue(value)} is not`,
+          `write dates as YYYY-MM-DD, for example ${field.name} > 2026-01-01`,
+        );
       }
       return;
     case "boolean":
       if (value.kind !== "Boolean") {
-        report.error("E301", value, `${field.name} is yes or no, but ${describeValue(value)} is not`, `write ${field.name} is true, or ${field.name} is false`);
+        report.error(
+          "E301",
+          value,
+          `${field.name} is yes or no, but ${describeValue(value)} is not`,
+          `write ${field.name} is true, or ${field.name} is false`,
+        );
       }
       return;
     case "string":

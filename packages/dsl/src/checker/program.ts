@@ -1,11 +1,4 @@
-import type {
-  ActiveNode,
-  ConditionNode,
-  LimitNode,
-  RuleNode,
-  ScheduleNode,
-  SegmentDeclNode,
-} from "../ast/nodes.js";
+import type { ActiveNode, ConditionNode, LimitNode, RuleNode, ScheduleNode, SegmentDeclNode } from "../ast/nodes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source/source-file.js";
 

@@ -58,7 +58,10 @@ export function renderText(d: Diagnostic, lookup: SourceLookup, style: TextStyle
  * echoed line can never move the cursor or recolour a terminal or a CI log.
  */
 function visible(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, (c) => String.fromCharCode(c === "\u007F" ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, (c) =>
+    String.fromCharCode(c === "\u007F" ? 0x2421 : 0x2400 + c.charCodeAt(0)),
+  );
 }
 
 /** Very long lines (a minified or generated file) are cut so the report stays readable. */

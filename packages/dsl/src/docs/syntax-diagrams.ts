@@ -17,5 +17,8 @@ export function syntaxDiagramsHtml(): string {
   return html
     .replace(/<link rel='stylesheet' href='chevrotain-diagrams\/diagrams\.css'>/, () => `<style>\n${read("diagrams.css")}\n</style>`)
     .replace(/<script src='chevrotain-diagrams\/([^']+)'><\/script>/g, (_, rel: string) => `<script>\n${read(rel)}\n</script>`)
-    .replace("<!-- This is a generated file -->", "<!-- Generated from packages/dsl/src/parser/grammar.ts by `pnpm docs`. Do not edit. -->\n<title>Patron campaign language: syntax diagrams</title>");
+    .replace(
+      "<!-- This is a generated file -->",
+      "<!-- Generated from packages/dsl/src/parser/grammar.ts by `pnpm docs`. Do not edit. -->\n<title>Patron campaign language: syntax diagrams</title>",
+    );
 }

@@ -126,7 +126,8 @@ function closingQuoteHelp(image: string): string {
   const close = closingQuoteFor(image);
   const body = image.slice(1);
   const cut = /\s+(?:via|within)\s|\s*[,，]\s*(?:send|award)\s|[)）]/i.exec(body);
-  if (cut && cut.index > 0) return `add the closing quote where the text ends, probably: ${image.charAt(0)}${body.slice(0, cut.index)}${close}`;
+  if (cut && cut.index > 0)
+    return `add the closing quote where the text ends, probably: ${image.charAt(0)}${body.slice(0, cut.index)}${close}`;
   return `add the closing quote: ${image}${close}`;
 }
 
@@ -134,7 +135,8 @@ function closingQuoteHelp(image: string): string {
 const USABLE_ASCII = new Set([">=", "<=", "!=", ">", "<", "=", "==", "%", "(", ")", ",", "{", "}"]);
 
 function characterHelp(text: string): string {
-  if (/^[;；]+$/.test(text)) return 'use a comma instead: the comma is the one mark between the condition and the action (when CONDITION, ACTION)';
+  if (/^[;；]+$/.test(text))
+    return "use a comma instead: the comma is the one mark between the condition and the action (when CONDITION, ACTION)";
   if (/^[.。．]+$/.test(text)) return "sentences end without a full stop: remove it";
   if (text === "、") return 'separate values in a list with a comma: ("北京", "上海")';
   const halfWidth = text.normalize("NFKC");

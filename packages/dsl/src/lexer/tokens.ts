@@ -76,7 +76,10 @@ export const KEYWORD_SPELLINGS = new Map<TokenType, string>();
 function keyword(word: string, options: { plural?: string; soft?: boolean } = {}): TokenType {
   const forms = options.plural ? `${word}|${options.plural}` : word;
   // Longest form first so `days` is not lexed as `day` + `s`.
-  const sorted = forms.split("|").sort((a, b) => b.length - a.length).join("|");
+  const sorted = forms
+    .split("|")
+    .sort((a, b) => b.length - a.length)
+    .join("|");
   const token = createToken({
     name: word.charAt(0).toUpperCase() + word.slice(1),
     pattern: new RegExp(sorted, "i"),

@@ -74,10 +74,7 @@ export class CampaignGrammar extends CstParser {
   // schedule every day at 09:30 | every monday, thursday at 10:00 | every 2 hours | cron "0 9 * * *"
   scheduleOption = this.RULE("scheduleOption", () => {
     this.CONSUME(T.Schedule);
-    this.OR([
-      { ALT: () => this.SUBRULE(this.cronSchedule) },
-      { ALT: () => this.SUBRULE(this.everySchedule) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.cronSchedule) }, { ALT: () => this.SUBRULE(this.everySchedule) }]);
   });
 
   cronSchedule = this.RULE("cronSchedule", () => {
@@ -347,11 +344,7 @@ export class CampaignGrammar extends CstParser {
       { ALT: () => this.CONSUME(T.Anything) },
       {
         ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Brand) },
-            { ALT: () => this.CONSUME(T.Category) },
-            { ALT: () => this.CONSUME(T.Sku) },
-          ]);
+          this.OR2([{ ALT: () => this.CONSUME(T.Brand) }, { ALT: () => this.CONSUME(T.Category) }, { ALT: () => this.CONSUME(T.Sku) }]);
           this.OR3([
             {
               ALT: () => {
@@ -368,10 +361,7 @@ export class CampaignGrammar extends CstParser {
 
   // at least 3 | at most 3 | more than 3 | less than 3 | exactly 3 | >= 3
   quantity = this.RULE("quantity", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.quantifier) },
-      { ALT: () => this.SUBRULE(this.compareOperator) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.quantifier) }, { ALT: () => this.SUBRULE(this.compareOperator) }]);
     this.CONSUME(T.NumberLiteral);
   });
 
@@ -456,10 +446,7 @@ export class CampaignGrammar extends CstParser {
   // ---- actions ----
 
   action = this.RULE("action", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.sendAction) },
-      { ALT: () => this.SUBRULE(this.awardAction) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.sendAction) }, { ALT: () => this.SUBRULE(this.awardAction) }]);
   });
 
   // send message "x" via sms or email | send message ("a" 50%, "b" 50%) via sms
@@ -470,10 +457,7 @@ export class CampaignGrammar extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Message);
-          this.OR2([
-            { ALT: () => this.SUBRULE(this.variants) },
-            { ALT: () => this.SUBRULE(this.name, { LABEL: "message" }) },
-          ]);
+          this.OR2([{ ALT: () => this.SUBRULE(this.variants) }, { ALT: () => this.SUBRULE(this.name, { LABEL: "message" }) }]);
         },
       },
       {

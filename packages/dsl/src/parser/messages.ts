@@ -26,9 +26,9 @@ export interface EncodedSyntaxError {
 
 /** What each grammar rule stands for, in words a marketer uses. */
 const RULE_WORDS: Record<string, string> = {
-  file: "a campaign, a segment, or a sentence starting with \"when\"",
-  campaignItem: "an option (description, schedule, active, holdout, limit, priority, goal) or a sentence starting with \"when\"",
-  campaignBlock: "an option or a sentence starting with \"when\"",
+  file: 'a campaign, a segment, or a sentence starting with "when"',
+  campaignItem: 'an option (description, schedule, active, holdout, limit, priority, goal) or a sentence starting with "when"',
+  campaignBlock: 'an option or a sentence starting with "when"',
   atom: "a condition (for example: bought brand A within 30 days, tier >= gold, points > 1000)",
   negation: "a condition (for example: bought brand A within 30 days, tier >= gold, points > 1000)",
   conjunction: "a condition",
@@ -45,17 +45,17 @@ const RULE_WORDS: Record<string, string> = {
   quantifier: "at least, at most, more than, less than or exactly",
   itemFilter: "what was bought: brand NAME, category NAME, sku NAME, or anything",
   value: "a value: a number, a date (YYYY-MM-DD), or a name",
-  valueList: "a list in parentheses, for example (\"北京\", \"上海\")",
+  valueList: 'a list in parentheses, for example ("北京", "上海")',
   name: "a name (a word, or text in double quotes)",
-  scheduleOption: "a schedule, for example: every day at 09:30, or cron \"0 9 * * *\"",
+  scheduleOption: 'a schedule, for example: every day at 09:30, or cron "0 9 * * *"',
   everySchedule: "a schedule, for example: every day at 09:30, every monday at 10:00, every 2 hours",
   cronSchedule: "a cron expression in double quotes",
   limitOption: "a limit, for example: once per member every 30 days",
   activeOption: "an active window: from YYYY-MM-DD until YYYY-MM-DD",
   holdoutOption: "a percentage, for example 10%",
   percentage: "a percentage, for example 10%",
-  variants: "message variants, for example (\"a\" 50%, \"b\" 50%)",
-  variant: "a message variant: NAME and its share, for example \"short\" 50%",
+  variants: 'message variants, for example ("a" 50%, "b" 50%)',
+  variant: 'a message variant: NAME and its share, for example "short" 50%',
   lastPurchaseCondition: "how long ago, for example: more than 60 days ago",
   pointsExpiringCondition: "a window and an amount, for example: within 30 days >= 500",
   referredCondition: "how many, for example: at least 1 member within 30 days",
@@ -334,7 +334,9 @@ export const messageProvider: IParserErrorMessageProvider = {
       (expected === T.And && ruleName === "comparison" ? "write between LOW and HIGH, for example: age between 25 and 35" : undefined) ??
       (actual.tokenType === T.Not ? NOT_HELP : undefined) ??
       numberWordHelp(actual, ruleName) ??
-      (expected === T.Percent ? `write percentages with a % sign, for example ${previous.tokenType === T.NumberLiteral ? previous.image : "10"}%` : undefined) ??
+      (expected === T.Percent
+        ? `write percentages with a % sign, for example ${previous.tokenType === T.NumberLiteral ? previous.image : "10"}%`
+        : undefined) ??
       (expected === T.Times && previous.tokenType === T.NumberLiteral
         ? `write "${previous.image} ${previous.image === "1" ? "time" : "times"} per member", or "once per member"`
         : undefined) ??
@@ -386,13 +388,19 @@ export const messageProvider: IParserErrorMessageProvider = {
         : (RULE_WORDS[ruleName] ?? expectedHere.map(T.describeTokenType).join(", "));
     const where = misfit > 0 ? at(token) : {};
 
-    if (ruleName === "unit") return encode({ ...unitError(token, misfit === 0 ? previous : (actual[misfit - 1] ?? previous), expectedHere), ...where });
+    if (ruleName === "unit")
+      return encode({ ...unitError(token, misfit === 0 ? previous : (actual[misfit - 1] ?? previous), expectedHere), ...where });
     if (ruleName === "value" && token.tokenType === T.RParen && previous.tokenType === T.LParen) {
-      return encode({ code: "E308", message: "the list is empty", help: 'put the values in the parentheses, for example: city in ("北京", "上海")' });
+      return encode({
+        code: "E308",
+        message: "the list is empty",
+        help: 'put the values in the parentheses, for example: city in ("北京", "上海")',
+      });
     }
     const typo = keywordTypo(token, expectedHere);
     if (CONDITION_RULES.has(ruleName) && misfit === 0 && !typo) {
-      const after = previous.tokenType === T.When || previous.tokenType === T.And || previous.tokenType === T.Or || previous.tokenType === T.Not;
+      const after =
+        previous.tokenType === T.When || previous.tokenType === T.And || previous.tokenType === T.Or || previous.tokenType === T.Not;
       const lead = after ? `expected a condition after "${previous.image}"` : `expected ${words}`;
       if (token.tokenType === T.Send || token.tokenType === T.Award) {
         return encode({

@@ -109,7 +109,7 @@ export function parse(source: SourceFile): ParseResult {
     rest = rest.slice(resumeFrom);
   }
 
-  const ast = builder.file(csts);
+  const ast = builder.file(csts, syntax.length > 0);
   diagnostics.push(...firstPerSentence(syntax, lexed.tokens), ...builder.diagnostics);
   return { source, ast, comments, diagnostics: dedupe(withoutEchoes(diagnostics, lexed.diagnostics)) };
 }
@@ -148,13 +148,25 @@ function withoutEchoes(diagnostics: Diagnostic[], lexical: readonly Diagnostic[]
   if (holes.length === 0) return diagnostics;
   return diagnostics.filter(
     (d) =>
-      !(d.code.startsWith("E1") &&
-        holes.some((h) => h.span.start.line === d.span.start.line && h.span.start.offset < d.span.start.offset)),
+      !(d.code.startsWith("E1") && holes.some((h) => h.span.start.line === d.span.start.line && h.span.start.offset < d.span.start.offset)),
   );
 }
 
 /** Words that begin a sentence, an option or a block: where a new mistake can begin. */
-const SENTENCE_STARTS = new Set([T.When, T.Campaign, T.Segment, T.LBrace, T.RBrace, T.Description, T.Schedule, T.Active, T.Holdout, T.Limit, T.Priority, T.Goal]);
+const SENTENCE_STARTS = new Set([
+  T.When,
+  T.Campaign,
+  T.Segment,
+  T.LBrace,
+  T.RBrace,
+  T.Description,
+  T.Schedule,
+  T.Active,
+  T.Holdout,
+  T.Limit,
+  T.Priority,
+  T.Goal,
+]);
 
 /**
  * After a syntax error, recovery guesses at what was meant and carries on; within the same
