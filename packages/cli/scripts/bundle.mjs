@@ -21,6 +21,8 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
+  // A native addon cannot be bundled: it is loaded from node_modules (a dependency of this package).
+  external: ["better-sqlite3"],
   // CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __patronCreateRequire } from 'node:module'; const require = __patronCreateRequire(import.meta.url);",

@@ -2,8 +2,12 @@
 export interface Io {
   readonly cwd: string;
   readonly out: (line: string) => void;
+  /** Raw output, no newline added (for streamed JSON). */
+  readonly write: (chunk: string) => void;
   readonly err: (line: string) => void;
   readonly stdoutStream: NodeJS.WriteStream;
+  /** A one-line progress display on a terminal (stderr); absent when stderr is not a terminal. */
+  readonly progress?: (text: string) => void;
 }
 
 export function processIo(): Io {
@@ -17,7 +21,9 @@ export function processIo(): Io {
   return {
     cwd: process.cwd(),
     out: (line) => process.stdout.write(`${line}\n`),
+    write: (chunk) => process.stdout.write(chunk),
     err: (line) => process.stderr.write(`${line}\n`),
     stdoutStream: process.stdout,
+    ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r${text}\u001b[K`) } : {}),
   };
 }

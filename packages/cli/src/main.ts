@@ -1,8 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
 import { runCheck, type OutputFormat } from "./commands/check.js";
+import { runAudience } from "./commands/audience.js";
+import { runDemoData } from "./commands/demo-data.js";
+import { runExplain } from "./commands/explain.js";
 import { runFmt } from "./commands/fmt.js";
+import { runImport } from "./commands/import.js";
 import { processIo, type Io } from "./io.js";
 import { UsageError } from "./project/files.js";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /** Exit codes: 0 success (warnings allowed), 1 problems found, 2 the command itself was wrong. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -35,6 +43,67 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--check", "change nothing; exit 1 if a file is not formatted", false)
     .action((paths: string[], opts: { check: boolean }) => {
       exitCode = runFmt(paths, { check: opts.check }, io);
+    });
+
+  const dataOptions = (command: Command): Command =>
+    command
+      .option("--db <path>", "SQLite database (default: patron.yaml's database)")
+      .option("--as-of <instant>", "ISO 8601 instant to act at (default: now); without an offset, in the business time zone")
+      .option("--config <path>", "patron.yaml to use (default: found in this folder or above)");
+  const jsonFormat = (): Option => new Option("--format <format>", "output format").choices(["text", "json"]).default("text");
+
+  program
+    .command("import")
+    .description("load members, purchases or points from a CSV file; rejected rows go to FILE.rejects.csv")
+    .argument("<kind>", "members, purchases or points")
+    .argument("<file>", "the CSV file (UTF-8, header row)")
+    .option("--db <path>", "SQLite database (default: patron.yaml's database)")
+    .option("--config <path>", "patron.yaml to use")
+    .option("--map <source=target>", "read column SOURCE as TARGET (repeatable); A*B=amount multiplies two columns", collect, [])
+    .option("--date-format <format>", 'luxon format of the dates, e.g. "M/d/yy H:mm" (default: ISO 8601)')
+    .option("--timezone <zone>", "IANA zone of dates without an offset (default: the business time zone)")
+    .option("--create-members", "create a bare member for an unknown member id instead of rejecting the row", false)
+    .addOption(jsonFormat())
+    .action(async (kind: string, file: string, opts: { db?: string; config?: string; map: string[]; dateFormat?: string; timezone?: string; createMembers: boolean; format: "text" | "json" }) => {
+      exitCode = await runImport(kind, file, opts, io);
+    });
+
+  dataOptions(
+    program
+      .command("audience")
+      .description("the members a campaign's conditions select, before policies")
+      .argument("<file>", "the campaign file")
+      .option("--campaign <name>", "which campaign, when the file holds several"),
+  )
+    .addOption(jsonFormat())
+    .action((file: string, opts: { db?: string; asOf?: string; config?: string; campaign?: string; format: "text" | "json" }) => {
+      exitCode = runAudience(file, opts, io);
+    });
+
+  dataOptions(
+    program
+      .command("explain")
+      .description("each condition of a campaign for one member: true or false, and the values it saw")
+      .argument("<file>", "the campaign file")
+      .requiredOption("--member <id>", "the member's id")
+      .option("--campaign <name>", "which campaign, when the file holds several"),
+  )
+    .addOption(jsonFormat())
+    .action(async (file: string, opts: { db?: string; asOf?: string; config?: string; campaign?: string; member: string; format: "text" | "json" }) => {
+      exitCode = await runExplain(file, opts, io);
+    });
+
+  dataOptions(
+    program
+      .command("demo-data")
+      .description("fill the database with realistic generated member data for the example business")
+      .option("--members <n>", "how many members", "10000")
+      .option("--seed <n>", "the same seed gives the same data", "1")
+      .option("--replace", "replace the member data already in the database", false),
+  )
+    .addOption(jsonFormat())
+    .action((opts: { db?: string; asOf?: string; config?: string; members: string; seed: string; replace: boolean; format: "text" | "json" }) => {
+      exitCode = runDemoData(opts, io);
     });
 
   try {

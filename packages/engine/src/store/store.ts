@@ -7,8 +7,11 @@ export type Db = Database.Database;
  * Opens (creating if needed) the SQLite database and brings its schema up to date. WAL lets a
  * reader (a dry run, a report) work while an import or a run writes.
  */
-export function openStore(path: string, options: { readonly readonly?: boolean } = {}): Db {
-  const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+export function openStore(path: string, options: { readonly readonly?: boolean; readonly mustExist?: boolean } = {}): Db {
+  const db = new Database(path, {
+    ...(options.readonly ? { readonly: true } : {}),
+    ...(options.readonly || options.mustExist ? { fileMustExist: true } : {}),
+  });
   if (!options.readonly) {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");

@@ -1,0 +1,46 @@
+import type { CampaignDefinition, CheckEnvironment, SegmentDefinition } from "@patron/dsl";
+import type { PatronConfig } from "@patron/config";
+import { hasErrors, renderText } from "@patron/dsl";
+import type { Io } from "../io.js";
+import { textStyle } from "../output/style.js";
+import { UsageError } from "./files.js";
+import { checkProject, loadProject, SourceSet } from "./project.js";
+
+export interface ChosenCampaign {
+  readonly config: PatronConfig;
+  readonly env: CheckEnvironment;
+  readonly campaign: CampaignDefinition;
+  readonly segments: ReadonlyMap<string, SegmentDefinition>;
+}
+
+/**
+ * The one campaign a data command works on: FILE is checked (with the shared segments) and must
+ * be free of errors; a file holding several campaigns needs --campaign. Problems are printed as
+ * `patron check` prints them, and the command exits 1 (returned as undefined).
+ */
+export function chooseCampaign(file: string, campaignId: string | undefined, configOption: string | undefined, io: Io): ChosenCampaign | undefined {
+  const project = loadProject(configOption, io.cwd);
+  const sources = new SourceSet();
+  const style = textStyle(io.stdoutStream);
+  const fail = (diagnostics: Parameters<typeof renderText>[0][]): undefined => {
+    for (const d of diagnostics) io.err(`${renderText(d, (p) => sources.get(p), style)}\n`);
+    return undefined;
+  };
+  if (!project.env || !project.config) return fail(project.diagnostics);
+  const checked = checkProject([file], { ...project, env: project.env }, sources, io.cwd);
+  const errors = checked.result.diagnostics.filter((d) => d.severity === "error");
+  if (hasErrors(errors)) return fail(errors);
+  const inFile = checked.result.campaigns.filter((c) => checked.files.some((f) => f.source === c.source && !f.source.path.endsWith(".segments")));
+  const campaign = campaignId === undefined ? inFile[0] : inFile.find((c) => c.id === campaignId);
+  if (!campaign || (campaignId === undefined && inFile.length > 1)) {
+    const names = inFile.map((c) => c.id).join(", ");
+    throw new UsageError(
+      inFile.length === 0
+        ? `${file} holds no campaign`
+        : campaignId === undefined
+          ? `${file} holds ${inFile.length} campaigns (${names}): choose one with --campaign NAME`
+          : `${file} has no campaign "${campaignId}"; it has: ${names}`,
+    );
+  }
+  return { config: project.config, env: project.env, campaign, segments: checked.result.segments };
+}
