@@ -1,0 +1,9 @@
+// Public API of @patron/channels. Everything not exported here is internal.
+
+// The contract
+export { ADDRESS_OF } from "./contract/channel.js";
+export type { AddressKind, Channel, ChannelName, OutgoingMessage, SendResult } from "./contract/channel.js";
+
+// Providers
+export { consoleChannel } from "./console/console-channel.js";
+export type { ConsoleChannelOptions } from "./console/console-channel.js";
