@@ -248,7 +248,7 @@ async function audiences(data, sampleSize) {
         `${fmt(row.patron)} = ${ratio.toFixed(2)}× hand SQL (≤ ${TARGET_SQL_RATIO}), ` +
         (speedup === undefined
           ? "rules evaluator missing"
-          : `${speedup.toFixed(0)}× faster than json-rules-engine (≥ ${TARGET_RULES_SPEEDUP})`) +
+          : `${speedup.toFixed(speedup < 100 ? 1 : 0)}× faster than json-rules-engine (≥ ${TARGET_RULES_SPEEDUP})`) +
         (row.same.ok ? "" : `; DIFFERENT MEMBERS: ${row.same.detail}`) +
         (row.rulesDisagree ? `; json-rules-engine disagrees on ${row.rulesDisagree} sampled members` : ""),
     });
@@ -273,7 +273,7 @@ function printRow(row, header) {
     `  ${row.spec.id.padEnd(16)} ${row.spec.kind.padEnd(33)} ${row.count.toLocaleString("en").padStart(9)}  ` +
       `${(row.patron === undefined ? "missing" : fmt(row.patron)).padStart(8)}  ${fmt(row.hand).padStart(8)}  ` +
       `${ratio === undefined ? "     –  " : `${ratio.toFixed(2)}× ${mark(ratio <= TARGET_SQL_RATIO)}`}  ` +
-      `${rulesCell.padStart(17)}  ${speedup === undefined ? "       –  " : `${speedup.toFixed(0).padStart(7)}× ${mark(speedup >= TARGET_RULES_SPEEDUP)}`}` +
+      `${rulesCell.padStart(17)}  ${speedup === undefined ? "       –  " : `${speedup.toFixed(speedup < 100 ? 1 : 0).padStart(7)}× ${mark(speedup >= TARGET_RULES_SPEEDUP)}`}` +
       (row.same && !row.same.ok ? `  ✗ members differ: ${row.same.detail}` : "") +
       (row.rulesDisagree ? `  ✗ rules disagree on ${row.rulesDisagree}` : ""),
   );

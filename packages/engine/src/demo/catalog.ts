@@ -5,7 +5,9 @@
  */
 
 /** Family names with their pinyin (for e-mail addresses), weighted roughly by how common they are. */
-export const SURNAMES: readonly (readonly [string, string, number])[] = table(3, `
+export const SURNAMES: readonly (readonly [string, string, number])[] = table(
+  3,
+  `
 王 wang 72   李 li 70   张 zhang 66   刘 liu 53   陈 chen 45   杨 yang 31   黄 huang 24   赵 zhao 21
 吴 wu 20   周 zhou 19   徐 xu 15   孙 sun 14   马 ma 13   朱 zhu 12   胡 hu 12   郭 guo 11   何 he 10
 林 lin 10   高 gao 10   罗 luo 9   郑 zheng 9   梁 liang 8   谢 xie 7   宋 song 7   唐 tang 7   许 xu 6
@@ -14,19 +16,26 @@ export const SURNAMES: readonly (readonly [string, string, number])[] = table(3,
 魏 wei 4   苏 su 3   吕 lv 3   丁 ding 3   任 ren 3   卢 lu 3   姚 yao 3   沈 shen 3   钟 zhong 3
 姜 jiang 3   崔 cui 3   谭 tan 3   陆 lu 3   范 fan 2   汪 wang 2   廖 liao 2   石 shi 2   金 jin 2
 贾 jia 2   夏 xia 2   方 fang 2   欧阳 ouyang 1   司马 sima 0.3   上官 shangguan 0.3
-`).map(([name = "", pinyin = "", weight = ""]) => [name, pinyin, Number(weight)] as const);
+`,
+).map(([name = "", pinyin = "", weight = ""]) => [name, pinyin, Number(weight)] as const);
 
 /** Characters of given names, with pinyin: one list leaning female, one leaning male. */
-export const GIVEN_FEMALE: readonly (readonly [string, string])[] = table(2, `
+export const GIVEN_FEMALE: readonly (readonly [string, string])[] = table(
+  2,
+  `
 丽 li   婷 ting   静 jing   敏 min   燕 yan   艳 yan   娟 juan   霞 xia   芳 fang   娜 na   玲 ling   雪 xue
 慧 hui   颖 ying   琳 lin   欣 xin   怡 yi   佳 jia   悦 yue   萱 xuan   涵 han   晨 chen   梦 meng   雨 yu
 诗 shi   思 si   彤 tong   瑶 yao   晓 xiao   琪 qi   倩 qian   薇 wei   嘉 jia   欢 huan   蕾 lei   妍 yan
-`).map(([char = "", pinyin = ""]) => [char, pinyin] as const);
-export const GIVEN_MALE: readonly (readonly [string, string])[] = table(2, `
+`,
+).map(([char = "", pinyin = ""]) => [char, pinyin] as const);
+export const GIVEN_MALE: readonly (readonly [string, string])[] = table(
+  2,
+  `
 伟 wei   强 qiang   磊 lei   军 jun   勇 yong   杰 jie   涛 tao   斌 bin   超 chao   明 ming   刚 gang
 平 ping   辉 hui   鹏 peng   浩 hao   宇 yu   轩 xuan   博 bo   文 wen   俊 jun   凯 kai   航 hang   阳 yang
 峰 feng
-`).map(([char = "", pinyin = ""]) => [char, pinyin] as const);
+`,
+).map(([char = "", pinyin = ""]) => [char, pinyin] as const);
 
 /** A table written as text, `width` words to a row (several rows to a line, to keep it short). */
 function table(width: number, text: string): string[][] {
@@ -55,8 +64,21 @@ export const ZONES: readonly ZoneInfo[] = [
     offsetHours: 8,
     weight: 88,
     cities: [
-      ["上海", 16], ["北京", 14], ["广州", 10], ["深圳", 10], ["杭州", 8], ["成都", 8], ["南京", 5],
-      ["武汉", 5], ["重庆", 5], ["西安", 4], ["苏州", 4], ["天津", 3], ["长沙", 3], ["青岛", 3], ["厦门", 2],
+      ["上海", 16],
+      ["北京", 14],
+      ["广州", 10],
+      ["深圳", 10],
+      ["杭州", 8],
+      ["成都", 8],
+      ["南京", 5],
+      ["武汉", 5],
+      ["重庆", 5],
+      ["西安", 4],
+      ["苏州", 4],
+      ["天津", 3],
+      ["长沙", 3],
+      ["青岛", 3],
+      ["厦门", 2],
     ],
     phone: (digits, pick) => `+861${pick(["3", "5", "7", "8", "9"])}${digits(9)}`,
     wechat: 0.88,
@@ -81,7 +103,11 @@ export const ZONES: readonly ZoneInfo[] = [
     zone: "America/Los_Angeles",
     offsetHours: -8,
     weight: 2.5,
-    cities: [["洛杉矶", 3], ["旧金山", 2], ["尔湾", 1]],
+    cities: [
+      ["洛杉矶", 3],
+      ["旧金山", 2],
+      ["尔湾", 1],
+    ],
     phone: (digits, pick) => `+1${pick(["213", "310", "323", "415", "626", "949"])}${digits(7)}`,
     wechat: 0.45,
   },
@@ -89,7 +115,10 @@ export const ZONES: readonly ZoneInfo[] = [
     zone: "Europe/London",
     offsetHours: 0,
     weight: 2,
-    cities: [["伦敦", 3], ["曼彻斯特", 1]],
+    cities: [
+      ["伦敦", 3],
+      ["曼彻斯特", 1],
+    ],
     phone: (digits) => `+447${digits(9)}`,
     wechat: 0.4,
   },
@@ -115,10 +144,21 @@ export const STORES: Readonly<Record<string, readonly string[]>> = {
 export const ALL_STORES: readonly string[] = Object.values(STORES).flat();
 
 export const EMAIL_DOMAINS_CN: readonly (readonly [string, number])[] = [
-  ["qq.com", 40], ["163.com", 25], ["126.com", 10], ["sina.com", 5], ["outlook.com", 7], ["icloud.com", 6], ["gmail.com", 3],
+  ["qq.com", 40],
+  ["163.com", 25],
+  ["126.com", 10],
+  ["sina.com", 5],
+  ["outlook.com", 7],
+  ["icloud.com", 6],
+  ["gmail.com", 3],
 ];
 export const EMAIL_DOMAINS_ABROAD: readonly (readonly [string, number])[] = [
-  ["gmail.com", 40], ["outlook.com", 20], ["icloud.com", 15], ["qq.com", 15], ["163.com", 5], ["yahoo.com", 5],
+  ["gmail.com", 40],
+  ["outlook.com", 20],
+  ["icloud.com", 15],
+  ["qq.com", 15],
+  ["163.com", 5],
+  ["yahoo.com", 5],
 ];
 
 export type Category = "shampoo" | "skincare" | "makeup" | "fragrance";
@@ -174,13 +214,28 @@ export const PRODUCTS: readonly Product[] = [
 
 /** How popular each brand is across the chain (a member's favourites are drawn by this). */
 export const BRAND_POPULARITY: readonly (readonly [string, number])[] = [
-  ["Pantene", 14], ["Head & Shoulders", 12], ["L'Oréal", 14], ["Olay", 12], ["自然堂", 12], ["百雀羚", 9],
-  ["Maybelline", 8], ["SK-II", 3], ["Lumière", 5], ["Jo Malone", 2],
+  ["Pantene", 14],
+  ["Head & Shoulders", 12],
+  ["L'Oréal", 14],
+  ["Olay", 12],
+  ["自然堂", 12],
+  ["百雀羚", 9],
+  ["Maybelline", 8],
+  ["SK-II", 3],
+  ["Lumière", 5],
+  ["Jo Malone", 2],
 ];
 
 export const SKIN_TYPES: readonly (readonly [string, number])[] = [
-  ["dry", 30], ["oily", 22], ["combination", 33], ["sensitive", 15],
+  ["dry", 30],
+  ["oily", 22],
+  ["combination", 33],
+  ["sensitive", 15],
 ];
 export const HAIR_CONCERNS: readonly (readonly [string, number])[] = [
-  ["dandruff", 18], ["oily-scalp", 20], ["dry-damaged", 25], ["hair-loss", 10], ["none", 27],
+  ["dandruff", 18],
+  ["oily-scalp", 20],
+  ["dry-damaged", 25],
+  ["hair-loss", 10],
+  ["none", 27],
 ];

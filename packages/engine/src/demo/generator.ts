@@ -15,6 +15,7 @@ import {
   type Product,
   type ZoneInfo,
 } from "./catalog.js";
+import { Calendar } from "./calendar.js";
 import { Random, Weighted } from "./random.js";
 import type { DemoBusiness, DemoMember, DemoOptions, DemoSink } from "./types.js";
 
@@ -50,8 +51,7 @@ const DAY = 86_400_000;
 const YEAR = 365.25 * DAY;
 const HISTORY = 6 * YEAR; // members joined over the 6 years before asOf
 const SHOPPING = 730 * DAY; // purchases cover the 2 years before asOf
-const MAX_ORDERS = 999;
-const CHINA_OFFSET = 8 * 3_600_000; // promotions and sales peaks follow China's calendar // order numbers are member number × 1000 + order
+const MAX_ORDERS = 999; // order numbers are member number × 1000 + order
 
 /** The business the example campaigns are written for (campaigns/patron.yaml). */
 export const DEMO_BUSINESS: DemoBusiness = {
@@ -83,6 +83,8 @@ export class DemoGenerator {
   private readonly customFields: readonly FieldInfo[];
   private readonly idWidth: number;
   private readonly orderWidth: number;
+  private readonly asOfYear: number;
+  private readonly calendar: Calendar;
 
   private readonly profile = new Random(0);
   private readonly fieldsRandom = new Random(0);
@@ -95,6 +97,7 @@ export class DemoGenerator {
   private readonly domainsAbroad = new Weighted(EMAIL_DOMAINS_ABROAD);
   private readonly skinChoice = new Weighted(SKIN_TYPES);
   private readonly hairChoice = new Weighted(HAIR_CONCERNS);
+  private readonly brandChoice = new Weighted(BRAND_POPULARITY);
   private readonly productsByBrand = new Map<string, { readonly female: Weighted<Product>; readonly male: Weighted<Product> }>();
 
   constructor(options: DemoOptions) {
@@ -111,6 +114,8 @@ export class DemoGenerator {
     this.customFields = business.fields.filter((f) => !CANONICAL.has(f.name));
     this.idWidth = Math.max(7, String(members).length);
     this.orderWidth = this.idWidth + 3;
+    this.asOfYear = new Date(this.asOf).getUTCFullYear();
+    this.calendar = new Calendar(this.asOf - HISTORY, this.asOf);
     for (const [brand] of BRAND_POPULARITY) {
       const products = PRODUCTS.filter((p) => p.brand === brand);
       this.productsByBrand.set(brand, {
@@ -175,7 +180,7 @@ export class DemoGenerator {
     const s = this.shopping;
     s.reseed(this.seed, index * 3 + 2);
     const favourites = this.favourites(s, tierIndex, attributes["hair_concern"]);
-    const lots: [number, number, number, string][] = [[100, joinedAt, addYear(joinedAt), "signup"]];
+    const lots: [number, number, number, string][] = [[100, joinedAt, this.calendar.addYear(joinedAt), "signup"]];
     const rows: (string | number)[][] = [];
     const offset = zone.offsetHours * 3_600_000;
     const orderTimes = this.orderTimes(s, joinedAt, tierIndex, offset);
@@ -185,10 +190,10 @@ export class DemoGenerator {
       const at = orderTimes[k] as number;
       const orderId = `T${String(index * 1000 + k + 1).padStart(this.orderWidth, "0")}`;
       const lines = Math.min(6, 1 + s.geometric(0.6));
-      const promo = promotion(at + CHINA_OFFSET);
+      const promo = this.calendar.promotion(at);
       const skus = new Map<Product, number>();
       for (let l = 0; l < lines; l++) {
-        const brand = s.chance(0.7) ? favourites.draw(s) : (BRAND_POPULARITY[s.int(BRAND_POPULARITY.length)]?.[0] ?? "Pantene");
+        const brand = (s.chance(0.7) ? favourites : this.brandChoice).draw(s);
         const pool = this.productsByBrand.get(brand);
         if (pool === undefined) continue;
         const product = (male ? pool.male : pool.female).draw(s);
@@ -203,11 +208,12 @@ export class DemoGenerator {
         rows.push([at, orderId, product.sku, product.brand, product.category, quantity, amount]);
         if (amount > 0 && s.chance(0.03)) {
           const returnedAt = at + s.between(1, 14) * DAY + s.int(8 * 3_600_000);
-          if (returnedAt <= this.asOf) rows.push([returnedAt, `${orderId}-R`, product.sku, product.brand, product.category, -quantity, -amount]);
+          if (returnedAt <= this.asOf)
+            rows.push([returnedAt, `${orderId}-R`, product.sku, product.brand, product.category, -quantity, -amount]);
         }
       }
       const earned = Math.floor(total * pointsRate);
-      if (earned > 0) lots.push([earned, at, addYear(at), "purchase"]);
+      if (earned > 0) lots.push([earned, at, this.calendar.addYear(at), "purchase"]);
     }
 
     let unexpired = 0;
@@ -235,14 +241,22 @@ export class DemoGenerator {
     };
     sink.member(member);
     for (const row of rows) {
-      sink.purchase(id, row[0] as number, row[1] as string, row[2] as string, row[3] as string, row[4] as string, row[5] as number, row[6] as number);
+      sink.purchase(
+        id,
+        row[0] as number,
+        row[1] as string,
+        row[2] as string,
+        row[3] as string,
+        row[4] as string,
+        row[5] as number,
+        row[6] as number,
+      );
     }
     for (const [lotPoints, earnedAt, expiresAt, source] of lots) sink.pointLot(id, lotPoints, earnedAt, expiresAt, source);
   }
 
   private birthday(age: number, r: Random): string {
-    const asOfYear = new Date(this.asOf).getUTCFullYear();
-    const start = Date.UTC(asOfYear - age - 1, 0, 1);
+    const start = Date.UTC(this.asOfYear - age - 1, 0, 1);
     return new Date(start + r.int(Math.round(YEAR / DAY)) * DAY).toISOString().slice(0, 10);
   }
 
@@ -310,14 +324,14 @@ export class DemoGenerator {
     if (s.chance(0.1)) return times; // never bought
     const start = Math.max(joinedAt, this.asOf - SHOPPING);
     const end = s.chance(0.33) ? start + s.float() * (this.asOf - start) : this.asOf; // lapsed at some point
-    const perYear = s.logNormal(0.6, 0.9) * Math.pow(1.6, tierIndex);
+    const perYear = s.logNormal(1.0, 0.9) * Math.pow(1.6, tierIndex);
     let count = Math.min(MAX_ORDERS, s.roundRandomly((perYear * (end - start)) / YEAR));
     // many join at the till, with a first purchase
     if (joinedAt > this.asOf - SHOPPING && s.chance(0.6)) {
       times.push(joinedAt + s.between(1, 20) * 60_000);
       count = Math.max(0, count - 1);
     }
-    for (let k = 0; k < count; k++) times.push(shopTime(s, start, end, offset));
+    for (let k = 0; k < count; k++) times.push(shopTime(s, this.calendar, start, end, offset));
     times.sort((a, b) => a - b);
     for (let k = 1; k < times.length; k++) if ((times[k] as number) <= (times[k - 1] as number)) times[k] = (times[k - 1] as number) + 1;
     while (times.length > 0 && (times[times.length - 1] as number) > this.asOf) times.pop();
@@ -329,39 +343,16 @@ export class DemoGenerator {
  * An instant in [start, end] on a busy shopping day (China's calendar: the promotions are the
  * chain's), in shop hours 10:00–22:00 at the member's UTC `offset`, busiest in the evening.
  */
-function shopTime(s: Random, start: number, end: number, offset: number): number {
+function shopTime(s: Random, calendar: Calendar, start: number, end: number, offset: number): number {
   for (let attempt = 0; attempt < 8; attempt++) {
     const t0 = start + s.float() * (end - start);
-    if (s.float() * 3 > seasonWeight(t0 + CHINA_OFFSET)) continue;
+    if (s.float() * 3 > calendar.seasonWeight(t0)) continue;
     const dayStart = Math.floor((t0 + offset) / DAY) * DAY - offset;
     const hour = s.float() < 0.45 ? s.between(18, 21) : s.between(10, 17);
     const t = dayStart + hour * 3_600_000 + s.int(3_600_000);
     if (t >= start && t <= end) return t;
   }
   return Math.floor(start + s.float() * (end - start));
-}
-
-/** Relative sales by local date: Singles' Day and 618 peaks, the December gift season. */
-function seasonWeight(local: number): number {
-  const d = new Date(local);
-  const month = d.getUTCMonth() + 1;
-  const day = d.getUTCDate();
-  if (month === 11 && day <= 11) return 3;
-  if (month === 6 && day <= 18) return 2;
-  if (month === 12 && day >= 15) return 1.5;
-  return 1;
-}
-
-/** Price factor of promotions on a local date. */
-function promotion(local: number): number {
-  return seasonWeight(local) > 1.5 ? 0.85 : 1;
-}
-
-/** Earned + 12 months (UTC calendar; 29 February rolls to 1 March). */
-function addYear(at: number): number {
-  const d = new Date(at);
-  d.setUTCFullYear(d.getUTCFullYear() + 1);
-  return d.getTime();
 }
 
 /** An earlier member: usually any, sometimes one of the few "ambassadors" (every 211th member). */

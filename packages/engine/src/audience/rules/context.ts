@@ -1,9 +1,12 @@
 import type { CheckEnvironment, SegmentDefinition } from "@patron/dsl";
 
-/** What a campaign's conditions are evaluated against, besides the member data. */
+/**
+ * What a campaign's conditions are evaluated against, besides the member data. The same shape as
+ * the SQL compiler's `AudienceOptions`, so one options object serves both evaluators.
+ */
 export interface AudienceContext {
   /** Tiers, member fields (canonical and custom) and the business time zone. */
-  readonly env: CheckEnvironment;
+  readonly env: Pick<CheckEnvironment, "tiers" | "fields" | "timezone">;
   /** The shared segments, by name (the checker's `segments`). */
   readonly segments: ReadonlyMap<string, SegmentDefinition>;
   /** The run's instant, epoch milliseconds. */

@@ -91,25 +91,46 @@ export interface ReferralsSeen {
 /** Registers the observation facts; `asOf` and `businessZone` are the compiled rule's. */
 export function addObservationFacts(engine: Engine, asOf: number, businessZone: string): void {
   const member = (almanac: Almanac): Promise<MemberRecord> => almanac.factValue<MemberRecord>(RAW_FACTS.member);
-  const today = (m: MemberRecord): { today: string; zone: string } => {
-    const zone = memberZone(m.timezone, businessZone);
-    return { today: localDate(asOf, zone), zone };
+  // as-of is fixed for the rule, so a member's local date depends only on their zone, and an age
+  // only on the birthday and that date: worked out once per distinct value, not per member.
+  const todays = new Map<string | null, { readonly today: string; readonly zone: string }>();
+  const today = (m: MemberRecord): { readonly today: string; readonly zone: string } => {
+    let local = todays.get(m.timezone);
+    if (!local) {
+      const zone = memberZone(m.timezone, businessZone);
+      local = { today: localDate(asOf, zone), zone };
+      todays.set(m.timezone, local);
+    }
+    return local;
+  };
+  const ages = new Map<string, number>();
+  const age = (birthday: string, on: string): number => {
+    const key = `${birthday}|${on}`;
+    let years = ages.get(key);
+    if (years === undefined) {
+      years = ageOn(birthday, on);
+      ages.set(key, years);
+    }
+    return years;
   };
 
-  engine.addFact<FieldSeen>(FACTS.field, async (params, almanac) => readField(await member(almanac), params as FieldParams));
-
-  engine.addFact<AgeSeen>(FACTS.age, async (_params, almanac) => {
-    const m = await member(almanac);
-    const local = today(m);
-    return { age: m.birthday === null ? null : ageOn(m.birthday, local.today), birthday: m.birthday, ...local };
+  // Reading a field is cheaper than json-rules-engine's cache key (a hash of the params): no cache.
+  engine.addFact<Promise<FieldSeen>>(FACTS.field, async (params, almanac) => readField(await member(almanac), params as FieldParams), {
+    cache: false,
   });
 
-  engine.addFact<BirthdaySeen>(FACTS.birthday, async (_params, almanac) => {
+  engine.addFact<Promise<AgeSeen>>(FACTS.age, async (_params, almanac) => {
+    const m = await member(almanac);
+    const local = today(m);
+    return { age: m.birthday === null ? null : age(m.birthday, local.today), birthday: m.birthday, ...local };
+  });
+
+  engine.addFact<Promise<BirthdaySeen>>(FACTS.birthday, async (_params, almanac) => {
     const m = await member(almanac);
     return { birthday: m.birthday, ...today(m) };
   });
 
-  engine.addFact<OrdersSeen>(FACTS.orders, async (params, almanac) => {
+  engine.addFact<Promise<OrdersSeen>>(FACTS.orders, async (params, almanac) => {
     const { item, window } = params as PurchaseParams;
     const orders = new Set<string>();
     let latest: number | null = null;
@@ -122,7 +143,7 @@ export function addObservationFacts(engine: Engine, asOf: number, businessZone: 
     return { orders: orders.size, latest };
   });
 
-  engine.addFact<SpendSeen>(FACTS.spend, async (params, almanac) => {
+  engine.addFact<Promise<SpendSeen>>(FACTS.spend, async (params, almanac) => {
     const { item, window } = params as PurchaseParams;
     let amount = 0;
     let rows = 0;
@@ -137,7 +158,7 @@ export function addObservationFacts(engine: Engine, asOf: number, businessZone: 
     return { amount, rows, returns };
   });
 
-  engine.addFact<LastPurchaseSeen>(FACTS.lastPurchase, async (params, almanac) => {
+  engine.addFact<Promise<LastPurchaseSeen>>(FACTS.lastPurchase, async (params, almanac) => {
     const { item } = params as { item: ItemSpec };
     let at: number | null = null;
     for (const p of await almanac.factValue<PurchaseRecord[]>(RAW_FACTS.purchases)) {
@@ -146,7 +167,7 @@ export function addObservationFacts(engine: Engine, asOf: number, businessZone: 
     return { at };
   });
 
-  engine.addFact<ExpiringSeen>(FACTS.expiring, async (params, almanac) => {
+  engine.addFact<Promise<ExpiringSeen>>(FACTS.expiring, async (params, almanac) => {
     const { window } = params as { window: WindowSpec };
     let points = 0;
     let lots = 0;
@@ -161,7 +182,7 @@ export function addObservationFacts(engine: Engine, asOf: number, businessZone: 
     return { points, lots, soonest };
   });
 
-  engine.addFact<ReferralsSeen>(FACTS.referred, async (params, almanac) => {
+  engine.addFact<Promise<ReferralsSeen>>(FACTS.referred, async (params, almanac) => {
     const { window } = params as { window: WindowSpec };
     let members = 0;
     let latest: number | null = null;

@@ -54,13 +54,14 @@ const CANONICAL: ReadonlyMap<string, Column> = new Map([
 
 /**
  * The JSON types a custom field's value may have; any other (a string where a number was
- * declared, JSON null) counts as missing, like an absent key.
+ * declared, JSON null) counts as missing, like an absent key. json_type() is NULL for an absent
+ * key, so it is read as 'null' (JSON null's type name) to keep the test two-valued.
  */
 const JSON_TYPES: Readonly<Record<Exclude<Kind, "tier" | "instant">, Sql>> = {
-  text: sql`'text'`,
-  number: sql`'integer', 'real'`,
-  date: sql`'text'`,
-  boolean: sql`'true', 'false'`,
+  text: sql`= 'text'`,
+  number: sql`IN ('integer', 'real')`,
+  date: sql`= 'text'`,
+  boolean: sql`IN ('true', 'false')`,
 };
 
 /**
@@ -73,8 +74,9 @@ const JSON_TYPES: Readonly<Record<Exclude<Kind, "tier" | "instant">, Sql>> = {
  */
 function customColumn(field: FieldInfo): Column {
   if (field.type === "tier") throw new AudienceCompileError(`custom field ${field.name} cannot be a tier`);
+  const kind = field.type === "string" ? "text" : field.type;
   const path = jsonPath(field.name);
-  return { kind: field.type, value: sql`json_extract(m.attributes, ${path})`, present: sql`json_type(m.attributes, ${path}) IN (${JSON_TYPES[field.type]})` };
+  return { kind, value: sql`json_extract(m.attributes, ${path})`, present: sql`ifnull(json_type(m.attributes, ${path}), 'null') ${JSON_TYPES[kind]}` };
 }
 
 function jsonPath(name: string): string {

@@ -1,10 +1,12 @@
-import { conjuncts, type BirthdayNode, type ConditionNode, type JoinedNode } from "@patron/dsl";
+import type { BirthdayNode, ConditionNode, JoinedNode, LastPurchaseNode } from "@patron/dsl";
 import { birthdayMonthDays } from "../../time/local-dates.js";
 import { pastWindow } from "../../time/windows.js";
 import { compileComparison } from "./attributes.js";
-import { AudienceCompileError, type AudienceContext } from "./context.js";
-import { and, FALSE, list, not, or, sql, TRUE, type Sql, type SqlValue } from "./fragment.js";
-import { compileBought, compileLastPurchase, compilePointsExpiring, compileReferred, compileSpent } from "./history.js";
+import { AudienceCompileError, type AudienceContext, type CompiledSql } from "./context.js";
+import { and, FALSE, list, not, or, sql, TRUE, type Sql } from "./fragment.js";
+import { compilePointsExpiring, compileReferred } from "./history.js";
+import { planConjunction } from "./planner.js";
+import { boughtTest, itemKey, lastPurchaseTests, purchaseSql, spentTest, type PurchaseTest } from "./purchases.js";
 import { birthdayWindowDays, groupZonesByToday, perLocalDate, type LocalDates } from "./local-date.js";
 
 /*
@@ -14,21 +16,14 @@ import { birthdayWindowDays, groupZonesByToday, perLocalDate, type LocalDates } 
  * two-valued (0 or 1, never NULL), so NOT, AND and OR are plain SQL.
  */
 
-/** A query and the values of its `?` placeholders, in order. */
-export interface CompiledSql {
-  readonly sql: string;
-  readonly params: readonly SqlValue[];
-}
+export type { CompiledSql } from "./context.js";
 
 /**
  * The SELECT of the members a condition selects, ids in ascending (binary) order. Members who
  * joined after as-of do not exist yet and are in no audience.
  */
 export function compileAudience(condition: ConditionNode, ctx: AudienceContext): CompiledSql {
-  const compilation = new Compilation(ctx);
-  const parts = conjuncts(condition)
-    .map((c) => compilation.condition(c))
-    .filter((part) => part !== TRUE);
+  const parts = new Compilation(ctx).conjunction([condition], ctx.stats?.members ?? Number.POSITIVE_INFINITY).filter((part) => part !== TRUE);
   const filter = parts.reduce<Sql>((acc, part) => sql`${acc}
   AND ${part}`, sql`(m.joined_at IS NULL OR m.joined_at <= ${ctx.asOf})`);
   const query = sql`SELECT m.id
@@ -44,7 +39,7 @@ ORDER BY m.id`;
  * joined-after-as-of rule; compileAudience does.
  */
 export function compileCondition(condition: ConditionNode, ctx: AudienceContext): CompiledSql {
-  const expr = new Compilation(ctx).condition(condition);
+  const expr = new Compilation(ctx).condition(condition, ctx.stats?.members ?? Number.POSITIVE_INFINITY);
   return { sql: expr.text, params: expr.params };
 }
 
@@ -92,24 +87,23 @@ class Compilation {
     return this.dates;
   };
 
-  condition(node: ConditionNode): Sql {
+  /** A condition evaluated for about `reach` members (planner.ts). */
+  condition(node: ConditionNode, reach: number): Sql {
     switch (node.kind) {
       case "And":
-        return and(node.operands.map((o) => this.condition(o)));
+        return and(this.conjunction(node.operands, reach));
       case "Or":
-        return or(node.operands.map((o) => this.condition(o)));
+        return or(this.flatten(node.operands, "Or").map((o) => this.condition(o, reach)));
       case "Not":
-        return not(this.condition(node.operand));
+        return not(this.condition(node.operand, reach));
       case "Group":
-        return this.condition(node.inner);
+        return this.condition(node.inner, reach);
       case "Comparison":
         return compileComparison(node, this.ctx, this.localDates);
       case "Bought":
-        return compileBought(node, this.ctx);
       case "Spent":
-        return compileSpent(node, this.ctx);
       case "LastPurchase":
-        return compileLastPurchase(node, this.ctx);
+        return and(this.conjunction([node], reach));
       case "PointsExpiring":
         return compilePointsExpiring(node, this.ctx);
       case "Joined":
@@ -119,8 +113,132 @@ class Compilation {
       case "Referred":
         return compileReferred(node, this.ctx);
       case "InSegment":
-        return this.segment(node.segment.value);
+        return this.segment(node.segment.value, reach);
     }
+  }
+
+  /**
+   * The operands of a conjunction, compiled and put in the order SQLite should evaluate them:
+   * member tests (cheap, no subquery) first, then purchase tests written as sets (the driving
+   * one leading), then point lots and referrals, then anything else, then probes per member.
+   * The order changes no result (every operand is two-valued); it saves the probes for the
+   * members the cheaper tests let through.
+   */
+  conjunction(operands: readonly ConditionNode[], reach: number): Sql[] {
+    const cheap: ConditionNode[] = [];
+    const tests: PurchaseTest[] = [];
+    const lastPurchases = new Map<string, LastPurchaseNode[]>();
+    const sets: ConditionNode[] = [];
+    const others: ConditionNode[] = [];
+    for (const operand of this.flatten(operands, "And")) {
+      const { node, negated } = this.peel(operand);
+      if (node.kind === "Bought") tests.push(boughtTest(node, this.ctx, negated));
+      else if (node.kind === "Spent") tests.push(spentTest(node, this.ctx, negated));
+      else if (node.kind === "LastPurchase" && !negated) {
+        const key = itemKey(node.item);
+        lastPurchases.set(key, [...(lastPurchases.get(key) ?? []), node]);
+      } else if (this.isMemberOnly(operand)) cheap.push(operand);
+      else if (node.kind === "PointsExpiring" || node.kind === "Referred") sets.push(operand);
+      else others.push(operand);
+    }
+    for (const group of lastPurchases.values()) {
+      const combined = lastPurchaseTests(group, this.ctx);
+      if (!combined) return [FALSE];
+      tests.push(...combined);
+    }
+    const memberTests = cheap.map((o) => this.condition(o, reach));
+    const reachAfter = tests.length === 0 ? reach : this.reachAfter(memberTests, reach);
+    const plan = planConjunction(tests, reachAfter, this.ctx.stats, this.ctx.strategy);
+    const compiled = (strategy: "set" | "probe"): Sql[] =>
+      plan.tests.filter((t) => t.strategy === strategy).map((t) => purchaseSql(t.test, t.strategy));
+    return [
+      ...memberTests,
+      ...compiled("set"),
+      ...sets.map((o) => this.condition(o, plan.reach)),
+      ...others.map((o) => this.condition(o, plan.reach)),
+      ...compiled("probe"),
+    ];
+  }
+
+  /** About how many of `reach` members pass the member tests (only estimated when it matters). */
+  private reachAfter(memberTests: readonly Sql[], reach: number): number {
+    if (memberTests.length === 0) return reach;
+    const share = this.ctx.stats?.share;
+    if (!share || !Number.isFinite(reach)) return Math.max(1, reach / 2 ** memberTests.length);
+    const expression = and(memberTests);
+    return Math.max(1, reach * share({ sql: expression.text, params: expression.params }));
+  }
+
+  /** The condition under parentheses, segments and `not`s, and whether an odd number of `not`s. */
+  private peel(operand: ConditionNode): { node: ConditionNode; negated: boolean } {
+    let node = operand;
+    let negated = false;
+    const seen: string[] = [];
+    for (;;) {
+      if (node.kind === "Group") node = node.inner;
+      else if (node.kind === "Not") {
+        node = node.operand;
+        negated = !negated;
+      } else if (node.kind === "InSegment") {
+        const name = node.segment.value;
+        const segment = this.ctx.segments.get(name);
+        if (!segment || seen.includes(name) || this.segmentStack.includes(name)) return { node: operand, negated: false };
+        seen.push(name);
+        node = segment.node.condition;
+      } else return { node, negated };
+    }
+  }
+
+  /** Whether a condition reads only the member's own row: no subquery, cheap to test first. */
+  private isMemberOnly(node: ConditionNode, seen: readonly string[] = []): boolean {
+    switch (node.kind) {
+      case "And":
+      case "Or":
+        return node.operands.every((o) => this.isMemberOnly(o, seen));
+      case "Not":
+        return this.isMemberOnly(node.operand, seen);
+      case "Group":
+        return this.isMemberOnly(node.inner, seen);
+      case "Comparison":
+      case "Joined":
+      case "Birthday":
+        return true;
+      case "InSegment": {
+        const segment = this.ctx.segments.get(node.segment.value);
+        if (!segment || seen.includes(node.segment.value)) return false;
+        return this.isMemberOnly(segment.node.condition, [...seen, node.segment.value]);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * The operands of nested `and`s (or `or`s), through parentheses and segments, so
+   * `lapsed_vip and city = "上海"` compiles to one flat conjunction. A segment's operands are
+   * spliced in only when it is not already being compiled (a cycle is left to segment()).
+   */
+  private flatten(operands: readonly ConditionNode[], kind: "And" | "Or", expanded: readonly string[] = []): ConditionNode[] {
+    const out: ConditionNode[] = [];
+    for (const operand of operands) {
+      let inner = operand;
+      const seen = [...expanded];
+      for (;;) {
+        if (inner.kind === "Group") {
+          inner = inner.inner;
+          continue;
+        }
+        if (inner.kind !== "InSegment") break;
+        const name = inner.segment.value;
+        const segment = this.ctx.segments.get(name);
+        if (!segment || seen.includes(name) || this.segmentStack.includes(name)) break;
+        seen.push(name);
+        inner = segment.node.condition;
+      }
+      if (inner.kind === kind) out.push(...this.flatten(inner.operands, kind, seen));
+      else out.push(operand);
+    }
+    return out;
   }
 
   /** joined within W: joined_at in (as-of − W, as-of]. */
@@ -148,7 +266,7 @@ class Compilation {
   }
 
   /** in segment S: S's condition, compiled in place. */
-  private segment(name: string): Sql {
+  private segment(name: string, reach: number): Sql {
     const segment = this.ctx.segments.get(name);
     if (!segment) throw new AudienceCompileError(`unknown segment "${name}"`);
     if (this.segmentStack.includes(name)) {
@@ -156,7 +274,7 @@ class Compilation {
     }
     this.segmentStack.push(name);
     try {
-      return this.condition(segment.node.condition);
+      return this.condition(segment.node.condition, reach);
     } finally {
       this.segmentStack.pop();
     }

@@ -99,6 +99,11 @@ function group(parts: readonly Sql[], op: "AND" | "OR"): Sql {
 export function not(part: Sql): Sql {
   if (part === TRUE) return FALSE;
   if (part === FALSE) return TRUE;
+  // `m.id IN (subquery)` reads better as `m.id NOT IN (subquery)`: the same test, as m.id is never NULL.
+  const membership = "m.id IN ";
+  if (part.text.startsWith(membership) && enclosed(part.text.slice(membership.length))) {
+    return Sql.make(`m.id NOT IN ${part.text.slice(membership.length)}`, part.params);
+  }
   return enclosed(part.text) ? sql`NOT ${part}` : sql`NOT (${part})`;
 }
 

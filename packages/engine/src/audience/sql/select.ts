@@ -1,6 +1,7 @@
 import type { CampaignDefinition, CheckEnvironment, ConditionNode, SegmentDefinition } from "@patron/dsl";
 import type { Db } from "../../store/store.js";
 import { compileAudience, usesLocalDates, type CompiledSql } from "./compile.js";
+import type { AudienceStats } from "./context.js";
 
 /** What selecting an audience needs: the checker's environment and segments, and the as-of. */
 export interface AudienceOptions {
@@ -28,7 +29,45 @@ export interface AudienceResult {
 export function audienceQuery(db: Db, condition: ConditionNode, options: AudienceOptions): CompiledSql {
   const businessZone = options.businessZone ?? options.env.timezone;
   const zones = usesLocalDates(condition, options.segments) ? distinctMemberZones(db) : [];
-  return compileAudience(condition, { env: options.env, segments: options.segments, asOf: options.asOf, businessZone, zones });
+  return compileAudience(condition, { env: options.env, segments: options.segments, asOf: options.asOf, businessZone, zones, stats: storeStats(db) });
+}
+
+/** Members looked at to estimate the share passing member tests: ±3% at worst, a few ms. */
+const SAMPLE = 1000;
+
+/**
+ * What the planner may ask the store: the number of members (the largest rowid: one index step,
+ * close as long as members are rarely deleted), counts of index entries, and the share of a
+ * sample of members — rowids spread evenly over the table, so the order members were imported
+ * in does not bias it — passing the member tests of a conjunction.
+ */
+export function storeStats(db: Db): AudienceStats {
+  const members = Number(db.prepare<[], unknown>("SELECT max(rowid) FROM members").pluck().get() ?? 0);
+  const step = Math.max(1, Math.floor(members / SAMPLE));
+  const cache = new Map<string, number>();
+  return {
+    members,
+    share: (expression) => {
+      const row = db
+        .prepare<unknown[], [number, number]>(
+          `WITH RECURSIVE pick(r) AS (SELECT ? UNION ALL SELECT r + ? FROM pick WHERE r + ? <= ?)
+           SELECT count(*), total(${expression.sql}) FROM pick JOIN members AS m ON m.rowid = pick.r`,
+        )
+        .raw()
+        .get(step, step, step, members, ...expression.params);
+      const [seen, passed] = row ?? [0, 0];
+      return (passed + 1) / (seen + 2);
+    },
+    count: (query) => {
+      const key = JSON.stringify([query.sql, query.params]);
+      let n = cache.get(key);
+      if (n === undefined) {
+        n = Number(db.prepare<unknown[], unknown>(query.sql).pluck().get(...query.params) ?? 0);
+        cache.set(key, n);
+      }
+      return n;
+    },
+  };
 }
 
 /** The members a campaign's condition selects, before policies (consent, caps, holdout). */
@@ -40,8 +79,9 @@ export function selectAudience(db: Db, campaign: CampaignDefinition, options: Au
 
 /**
  * The same members one at a time, for audiences too large to hold (a million ids): rows are
- * read from SQLite as the iterator is advanced. While it is open, the connection is busy
- * (better-sqlite3 allows no other statement on it), so consume it fully or call `return()`.
+ * read from SQLite as the iterator is advanced. While it is open, better-sqlite3 refuses writes
+ * on the same connection (reads still work): write the planned sends through another connection
+ * or after the iteration, and consume it fully or call `return()` (a `break` in for…of does).
  */
 export function* iterateAudience(db: Db, campaign: CampaignDefinition, options: AudienceOptions): Generator<string, void, undefined> {
   const query = audienceQuery(db, campaign.rule.condition, options);

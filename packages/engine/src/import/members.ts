@@ -1,0 +1,192 @@
+import type { FieldInfo } from "@patron/dsl";
+import { monthDay } from "../time/local-dates.js";
+import { RowReject } from "./cells.js";
+import type { Cells } from "./cells.js";
+import { CANONICAL_COLUMNS } from "./columns.js";
+import type { Source } from "./columns.js";
+import { requiredSource } from "./handler.js";
+import type { HandlerContext, KindHandler } from "./handler.js";
+import { STAGE } from "./stage.js";
+import { choiceParser, parseBoolean, parseEmail, parseGender, parseTimezone } from "./values.js";
+
+/*
+ * Members, keyed by id.
+ *
+ * - A new id is inserted; a known id is updated only when a value differs (else unchanged).
+ * - Only the columns the file has are written: a file of id,tier changes tiers and leaves
+ *   phones alone. An empty cell in a column the file has clears the value (NULL). attributes
+ *   and extra are merged the same way, key by key.
+ * - Custom fields declared in patron.yaml are parsed by their type into `attributes` (numbers,
+ *   booleans, YYYY-MM-DD dates, text; a text field with a closed list must be one of it). Other
+ *   columns are kept as text in `extra`.
+ * - birthday is a calendar date, stored with birth_md; joined_at is an instant.
+ * - The same id twice in one file: the first row is imported, the later ones are rejected as
+ *   duplicates naming the first line (a row rejected for a bad value does not claim its id).
+ * - referred_by is not checked against the members: the referrer may come later in the file,
+ *   or in another file.
+ */
+export const MEMBER_STAGE = `CREATE TABLE ${STAGE}.members_seen (id TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;`;
+
+type SqlValue = string | number | null;
+type ColumnReader = (cells: Cells, source: Source) => SqlValue;
+
+const bool = (cells: Cells, source: Source): SqlValue => {
+  const b = cells.parsed(source, parseBoolean);
+  return b === null ? null : b ? 1 : 0;
+};
+const text = (cells: Cells, source: Source): SqlValue => cells.text(source);
+
+function columnReaders(ctx: HandlerContext): Readonly<Record<string, ColumnReader>> {
+  const tier = choiceParser(ctx.config.tiers, "bad-tier", "a tier of patron.yaml");
+  return {
+    name: text,
+    phone: text,
+    email: (c, s) => c.parsed(s, parseEmail),
+    wechat_openid: text,
+    tier: (c, s) => c.parsed(s, tier),
+    points: (c, s) => c.number(s),
+    city: text,
+    gender: (c, s) => c.parsed(s, parseGender),
+    birthday: (c, s) => c.date(s),
+    joined_at: (c, s) => c.instant(s),
+    timezone: (c, s) => c.parsed(s, parseTimezone),
+    consent_sms: bool,
+    consent_email: bool,
+    consent_wechat: bool,
+    referred_by: text,
+  };
+}
+
+type AttributeValue = string | number | boolean;
+
+function fieldReader(field: FieldInfo, tiers: readonly string[]): (cells: Cells, source: Source) => AttributeValue | null {
+  switch (field.type) {
+    case "number":
+      return (c, s) => c.number(s);
+    case "boolean":
+      return (c, s) => c.parsed(s, parseBoolean);
+    case "date":
+      return (c, s) => c.date(s);
+    case "tier": {
+      const p = choiceParser(tiers, "bad-tier", "a tier of patron.yaml");
+      return (c, s) => c.parsed(s, p);
+    }
+    case "string": {
+      if (field.values === undefined || field.values.length === 0) return (c, s) => c.text(s);
+      const p = choiceParser(field.values, "bad-choice", `a ${field.name} of patron.yaml`);
+      return (c, s) => c.parsed(s, p);
+    }
+  }
+}
+
+export function membersHandler(ctx: HandlerContext): KindHandler {
+  const { db, plan, cells, counts } = ctx;
+  const idSource = requiredSource(plan, "id");
+  const readers = columnReaders(ctx);
+  const present = CANONICAL_COLUMNS.members.filter((c) => c !== "id" && plan.canonical.has(c));
+  const sources = present.map((c) => plan.canonical.get(c) as Source);
+  const columnReadersInOrder = present.map((c) => readers[c] as ColumnReader);
+  const birthdayAt = present.indexOf("birthday");
+  const dbColumns = birthdayAt === -1 ? present : [...present, "birth_md"];
+  const fields = plan.fields.map((f) => ({ name: f.info.name, source: f.source, read: fieldReader(f.info, ctx.config.tiers) }));
+  const extra = plan.extra;
+  const hasAttributes = fields.length > 0;
+  const hasExtra = extra.length > 0;
+  const jsonColumns = [...(hasAttributes ? ["attributes"] : []), ...(hasExtra ? ["extra"] : [])];
+  const allColumns = [...dbColumns, ...jsonColumns];
+
+  const see = db.prepare(`INSERT OR IGNORE INTO ${STAGE}.members_seen (id, line) VALUES (?, ?)`);
+  const firstLine = db.prepare(`SELECT line FROM ${STAGE}.members_seen WHERE id = ?`).pluck();
+  const select = db.prepare(`SELECT ${["id", ...allColumns].join(", ")} FROM main.members WHERE id = ?`).raw();
+  const insert = db.prepare(
+    `INSERT INTO main.members (${["id", ...allColumns].join(", ")}) VALUES (${["id", ...allColumns].map(() => "?").join(", ")})`,
+  );
+  const update =
+    allColumns.length === 0
+      ? undefined
+      : db.prepare(`UPDATE main.members SET ${allColumns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);
+
+  return {
+    row(line) {
+      const id = cells.required(idSource, "no-member-id", "no member id");
+      const values: SqlValue[] = new Array<SqlValue>(dbColumns.length);
+      for (let i = 0; i < present.length; i++) values[i] = (columnReadersInOrder[i] as ColumnReader)(cells, sources[i] as Source);
+      if (birthdayAt !== -1) {
+        const b = values[birthdayAt];
+        values[present.length] = typeof b === "string" ? monthDay(b) : null;
+      }
+      const attributes = new Map<string, AttributeValue | null>();
+      for (const f of fields) attributes.set(f.name, f.read(cells, f.source));
+      const extras = new Map<string, string | null>();
+      for (const e of extra) {
+        const v = (cells.fields[e.index] ?? "").trim();
+        extras.set(e.name, v === "" ? null : v);
+      }
+
+      if (see.run(id, line).changes === 0) {
+        throw new RowReject(
+          "duplicate",
+          `id ${JSON.stringify(id)} is also on line ${firstLine.get(id) as number} (the first row of a member is imported)`,
+        );
+      }
+      const old = ctx.freshTable ? undefined : (select.get(id) as SqlValue[] | undefined);
+      if (old === undefined) {
+        const json: string[] = [];
+        if (hasAttributes) json.push(JSON.stringify(withoutNulls(attributes)));
+        if (hasExtra) json.push(JSON.stringify(withoutNulls(extras)));
+        insert.run(id, ...values, ...json);
+        counts.inserted++;
+        return;
+      }
+      let changed = false;
+      for (let i = 0; i < values.length; i++) if (old[i + 1] !== values[i]) changed = true;
+      const json: string[] = [];
+      let k = 1 + values.length;
+      if (hasAttributes) {
+        const merged = merge(old[k++], attributes);
+        changed ||= merged.changed;
+        json.push(merged.json);
+      }
+      if (hasExtra) {
+        const merged = merge(old[k++], extras);
+        changed ||= merged.changed;
+        json.push(merged.json);
+      }
+      if (!changed || update === undefined) {
+        counts.unchanged++;
+        return;
+      }
+      update.run(...values, ...json, id);
+      counts.updated++;
+    },
+    finish() {},
+  };
+}
+
+function withoutNulls<T>(values: ReadonlyMap<string, T | null>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of values) if (v !== null) out[k] = v;
+  return out;
+}
+
+/** The stored JSON object with the file's keys set (or removed when empty); changed when any differs. */
+function merge<T>(stored: SqlValue | undefined, values: ReadonlyMap<string, T | null>): { json: string; changed: boolean } {
+  let object: Record<string, unknown> = {};
+  if (typeof stored === "string") {
+    try {
+      const parsed: unknown = JSON.parse(stored);
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) object = parsed as Record<string, unknown>;
+    } catch {
+      // A corrupt value is replaced by the file's keys.
+    }
+  }
+  let changed = false;
+  for (const [k, v] of values) {
+    const before = Object.hasOwn(object, k) ? object[k] : null;
+    if (before === v) continue;
+    changed = true;
+    if (v === null) delete object[k];
+    else object[k] = v;
+  }
+  return { json: JSON.stringify(object), changed };
+}
