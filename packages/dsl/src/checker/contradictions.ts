@@ -41,10 +41,11 @@ function checkConjunction(parts: ConditionNode[], env: CheckEnvironment, report:
     );
   };
 
-  // A condition and its negation.
+  // A condition and its negation (keys are only built when there is a negation to compare).
+  const negations = parts.filter((p) => p.kind === "Not");
   const positives = new Map<string, ConditionNode>();
-  for (const part of parts) if (part.kind !== "Not") positives.set(structuralKey(part), part);
-  for (const part of parts) {
+  if (negations.length > 0) for (const part of parts) if (part.kind !== "Not") positives.set(structuralKey(part), part);
+  for (const part of negations) {
     if (part.kind !== "Not") continue;
     const negated = unwrap(part.operand);
     const match = positives.get(structuralKey(negated));

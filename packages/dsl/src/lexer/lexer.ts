@@ -12,7 +12,9 @@ export interface LexResult {
 // One lexer for the whole process: building it analyses every pattern, which is costly.
 let lexer: Lexer | undefined;
 function theLexer(): Lexer {
-  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: true });
+  // Offsets only: lines and columns come from SourceFile when a diagnostic is shown. The end
+  // offset the parser's node locations need is filled in below, cheaper than "full" tracking.
+  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: true });
   return lexer;
 }
 
@@ -66,6 +68,7 @@ export function lex(file: SourceFile): LexResult {
   flushRun();
 
   const tokens = result.tokens;
+  addPositions(tokens, file.text);
   tokens.forEach((token, index) => {
     if (token.tokenType !== UnclosedString) return;
     diagnostics.push(unclosedStringDiagnostic(file, tokens, index));
@@ -111,6 +114,30 @@ function unclosedStringDiagnostic(file: SourceFile, tokens: readonly IToken[], i
     message: "this text has no closing quote",
     help: closingQuoteHelp(token.image),
   };
+}
+
+/**
+ * The end offset (the parser's node locations need it) and the line numbers (the error messages
+ * use them) of every token, in one pass over the text: cheaper than chevrotain's "full" position
+ * tracking, which also computes columns nobody reads. Lines end at \n, \r\n or a lone \r, as
+ * in SourceFile.
+ */
+function addPositions(tokens: IToken[], text: string): void {
+  let line = 1;
+  let at = 0;
+  const advance = (to: number): void => {
+    for (; at < to; at++) {
+      const c = text.charCodeAt(at);
+      if (c === 10 || (c === 13 && text.charCodeAt(at + 1) !== 10)) line++;
+    }
+  };
+  for (const token of tokens) {
+    advance(token.startOffset);
+    token.startLine = line;
+    token.endOffset = token.startOffset + token.image.length - 1;
+    advance(Math.min(text.length, token.endOffset + 1));
+    token.endLine = line;
+  }
 }
 
 function closingQuoteFor(image: string): string {

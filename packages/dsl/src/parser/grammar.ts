@@ -15,8 +15,19 @@ import * as T from "../lexer/tokens.js";
  *   negation    := "not" negation | "(" condition ")" | atom
  */
 export class CampaignGrammar extends CstParser {
-  constructor(errorMessageProvider: IParserErrorMessageProvider) {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 4, nodeLocationTracking: "onlyOffset", errorMessageProvider });
+  /**
+   * `validate: false` skips chevrotain's grammar validations (ambiguities, left recursion) when
+   * the grammar is built: they cost a good part of a short command's start-up and can only fail
+   * when the grammar itself changes, which a unit test (grammar.test.ts) builds it with them on for.
+   */
+  constructor(errorMessageProvider: IParserErrorMessageProvider, options: { readonly validate?: boolean } = {}) {
+    super(T.ALL_TOKENS, {
+      recoveryEnabled: true,
+      maxLookahead: 4,
+      nodeLocationTracking: "onlyOffset",
+      errorMessageProvider,
+      skipValidations: options.validate === false,
+    });
     this.performSelfAnalysis();
   }
 

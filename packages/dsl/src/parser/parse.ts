@@ -25,7 +25,7 @@ export interface ParseResult {
 // Building the grammar analyses it once; chevrotain's docs ask for one reused parser instance.
 let grammar: CampaignGrammar | undefined;
 function theGrammar(): CampaignGrammar {
-  grammar ??= new CampaignGrammar(messageProvider);
+  grammar ??= new CampaignGrammar(messageProvider, { validate: false });
   return grammar;
 }
 
