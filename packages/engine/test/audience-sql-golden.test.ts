@@ -26,7 +26,10 @@ function render(file: string, source: string, query: CompiledSql): string {
     typeof v === "number" && v > 1e12 ? `  -- ${DateTime.fromMillis(v, { zone: BUSINESS_ZONE }).toISO()}` : "";
   return [
     `-- ${file}`,
-    ...source.trimEnd().split("\n").map((line) => `--   ${line}`),
+    ...source
+      .trimEnd()
+      .split("\n")
+      .map((line) => `--   ${line}`),
     `-- as of ${DateTime.fromMillis(AS_OF, { zone: BUSINESS_ZONE }).toISO()} (${BUSINESS_ZONE}); member zones: ${ZONES.join(", ")}`,
     "",
     `${query.sql};`,
@@ -38,7 +41,9 @@ function render(file: string, source: string, query: CompiledSql): string {
 }
 
 describe("golden SQL", () => {
-  const files = readdirSync(CAMPAIGNS).filter((f) => f.endsWith(".campaign")).sort();
+  const files = readdirSync(CAMPAIGNS)
+    .filter((f) => f.endsWith(".campaign"))
+    .sort();
 
   test.each(files)("%s", (file) => {
     const source = readFileSync(join(CAMPAIGNS, file), "utf8");
@@ -51,7 +56,11 @@ describe("golden SQL", () => {
       zones: ZONES,
     });
     // The SQL is valid against the real schema.
-    expect(() => memoryStore().prepare(query.sql).all(...query.params)).not.toThrow();
+    expect(() =>
+      memoryStore()
+        .prepare(query.sql)
+        .all(...query.params),
+    ).not.toThrow();
 
     const text = render(file, source, query);
     const golden = join(GOLDEN, `${basename(file, ".campaign")}.sql`);

@@ -1,6 +1,16 @@
 import { describe, expect, test } from "vitest";
 import { compileAudience, storeStats, type AudienceStats } from "../src/audience/sql/index.js";
-import { addMembers, addPurchases, at, AUDIENCE_ENV, BUSINESS_ZONE, campaignOf, DAY, memoryStore, program } from "./fixtures/audience/support.js";
+import {
+  addMembers,
+  addPurchases,
+  at,
+  AUDIENCE_ENV,
+  BUSINESS_ZONE,
+  campaignOf,
+  DAY,
+  memoryStore,
+  program,
+} from "./fixtures/audience/support.js";
 
 /*
  * How purchase tests are written — a set built once or a probe per member — as the planner
@@ -57,8 +67,12 @@ describe("with statistics", () => {
   });
 
   test("the smallest set drives; a negated test is a set only when smaller still", () => {
-    const sizes = (sql: string, params: readonly unknown[]): number => (params.includes("Olay") ? 500 : params.includes("Pantene") ? 50_000 : 100);
-    const sql = plan("bought brand Pantene within 30 days and bought brand Olay within 30 days and not bought brand B within 30 days", fake(1_000_000, sizes));
+    const sizes = (sql: string, params: readonly unknown[]): number =>
+      params.includes("Olay") ? 500 : params.includes("Pantene") ? 50_000 : 100;
+    const sql = plan(
+      "bought brand Pantene within 30 days and bought brand Olay within 30 days and not bought brand B within 30 days",
+      fake(1_000_000, sizes),
+    );
     const olay = sql.indexOf("brand = ?");
     expect(sql.indexOf("m.id IN (")).toBeLessThan(sql.indexOf("EXISTS ("));
     expect(olay).toBeGreaterThan(0);
@@ -71,8 +85,14 @@ describe("with statistics", () => {
 describe("storeStats", () => {
   test("members, capped counts and the share of a sample", () => {
     const db = memoryStore();
-    addMembers(db, Array.from({ length: 40 }, (_, i) => ({ id: `m${i}`, city: i % 4 === 0 ? "上海" : "北京" })));
-    addPurchases(db, Array.from({ length: 30 }, (_, i) => ({ member: `m${i}`, at: AS_OF - DAY, brand: "Olay" })));
+    addMembers(
+      db,
+      Array.from({ length: 40 }, (_, i) => ({ id: `m${i}`, city: i % 4 === 0 ? "上海" : "北京" })),
+    );
+    addPurchases(
+      db,
+      Array.from({ length: 30 }, (_, i) => ({ member: `m${i}`, at: AS_OF - DAY, brand: "Olay" })),
+    );
     const stats = storeStats(db);
     expect(stats.members).toBe(40);
     expect(stats.count({ sql: "SELECT count(*) FROM (SELECT 1 FROM purchases WHERE brand = ? LIMIT ?)", params: ["Olay", 10] })).toBe(10);

@@ -1,7 +1,14 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import type { Db } from "../src/store/store.js";
 import { check, parse, SourceFile } from "@patron/dsl";
-import { AudienceCompileError, compileAudience, compileCondition, distinctMemberZones, iterateAudience, selectAudience } from "../src/audience/sql/index.js";
+import {
+  AudienceCompileError,
+  compileAudience,
+  compileCondition,
+  distinctMemberZones,
+  iterateAudience,
+  selectAudience,
+} from "../src/audience/sql/index.js";
 import {
   addLots,
   addMembers,
@@ -34,7 +41,10 @@ const who = (condition: string, asOf = AS_OF, segments = ""): string[] => audien
 
 describe("bought", () => {
   beforeEach(() => {
-    addMembers(db, ["a", "b", "c", "d", "e", "f"].map((id) => ({ id })));
+    addMembers(
+      db,
+      ["a", "b", "c", "d", "e", "f"].map((id) => ({ id })),
+    );
     addPurchases(db, [
       { member: "a", at: AS_OF - 30 * DAY, brand: "Pantene" }, // exactly 30 days before: outside
       { member: "b", at: AS_OF - 30 * DAY + MS, brand: "Pantene" }, // just inside
@@ -68,7 +78,10 @@ describe("bought", () => {
 
 describe("item filters", () => {
   beforeEach(() => {
-    addMembers(db, ["a", "b", "c", "d"].map((id) => ({ id })));
+    addMembers(
+      db,
+      ["a", "b", "c", "d"].map((id) => ({ id })),
+    );
     addPurchases(db, [
       { member: "a", at: AS_OF - DAY, brand: "Head & Shoulders", category: "shampoo", sku: "HS-400" },
       { member: "b", at: AS_OF - DAY, brand: "Pantene", category: "shampoo", sku: "PT-200" },
@@ -89,7 +102,10 @@ describe("item filters", () => {
 
 describe("bought … times counts distinct orders", () => {
   beforeEach(() => {
-    addMembers(db, ["one-order", "two-orders", "three-orders", "none", "old"].map((id) => ({ id })));
+    addMembers(
+      db,
+      ["one-order", "two-orders", "three-orders", "none", "old"].map((id) => ({ id })),
+    );
     addPurchases(db, [
       // one order of two lines: 1 time
       { member: "one-order", order: "o1", sku: "A", at: AS_OF - DAY, brand: "B" },
@@ -124,7 +140,10 @@ describe("bought … times counts distinct orders", () => {
 
 describe("spent", () => {
   beforeEach(() => {
-    addMembers(db, ["net", "big", "none", "late", "returns-only"].map((id) => ({ id })));
+    addMembers(
+      db,
+      ["net", "big", "none", "late", "returns-only"].map((id) => ({ id })),
+    );
     addPurchases(db, [
       { member: "net", at: AS_OF - 5 * DAY, brand: "Olay", amount: 100 },
       { member: "net", at: AS_OF - 2 * DAY, brand: "Olay", quantity: -1, amount: -40 }, // returned: net 60
@@ -152,7 +171,10 @@ describe("spent", () => {
 
 describe("last purchase … ago", () => {
   beforeEach(() => {
-    addMembers(db, ["d61", "d60", "d59", "never", "old-and-future", "return-recent", "shampoo"].map((id) => ({ id })));
+    addMembers(
+      db,
+      ["d61", "d60", "d59", "never", "old-and-future", "return-recent", "shampoo"].map((id) => ({ id })),
+    );
     addPurchases(db, [
       { member: "d61", at: AS_OF - 61 * DAY },
       { member: "d60", at: AS_OF - 60 * DAY },
@@ -362,7 +384,18 @@ describe("the member's local date, across the date line", () => {
   });
 
   test("age differs by zone", () => {
-    expect(who("age >= 25", asOf)).toEqual(["bogus-0614", "bogus-0615", "kiri-0614", "kiri-0615", "kiri-0616", "none-0614", "none-0615", "pago-0614", "sh-0614", "sh-0615"]);
+    expect(who("age >= 25", asOf)).toEqual([
+      "bogus-0614",
+      "bogus-0615",
+      "kiri-0614",
+      "kiri-0615",
+      "kiri-0616",
+      "none-0614",
+      "none-0615",
+      "pago-0614",
+      "sh-0614",
+      "sh-0615",
+    ]);
   });
 
   test("the query branches on the zones whose date differs from the business zone's", () => {
@@ -374,7 +407,9 @@ describe("the member's local date, across the date line", () => {
       businessZone: BUSINESS_ZONE,
       zones: distinctMemberZones(db),
     });
-    expect(q.sql).toContain("CASE WHEN m.timezone IN (?) THEN m.birth_md IN (?) WHEN m.timezone IN (?) THEN m.birth_md IN (?) ELSE m.birth_md IN (?) END");
+    expect(q.sql).toContain(
+      "CASE WHEN m.timezone IN (?) THEN m.birth_md IN (?) WHEN m.timezone IN (?) THEN m.birth_md IN (?) ELSE m.birth_md IN (?) END",
+    );
     expect(q.params).toEqual(expect.arrayContaining(["Pacific/Kiritimati", "Pacific/Pago_Pago"]));
     expect(q.params).not.toContain("Not/AZone");
   });
@@ -383,8 +418,20 @@ describe("the member's local date, across the date line", () => {
 describe("attributes", () => {
   beforeEach(() => {
     addMembers(db, [
-      { id: "sh", city: "上海", gender: "female", consent_sms: 1, attributes: { vip_store: "SH01", lifetime_spend: 5000, app_user: true, last_visit: "2026-06-01" } },
-      { id: "bj", city: "北京", gender: "male", consent_sms: 0, attributes: { vip_store: "101", lifetime_spend: 20.5, app_user: false, last_visit: "2025-12-31" } },
+      {
+        id: "sh",
+        city: "上海",
+        gender: "female",
+        consent_sms: 1,
+        attributes: { vip_store: "SH01", lifetime_spend: 5000, app_user: true, last_visit: "2026-06-01" },
+      },
+      {
+        id: "bj",
+        city: "北京",
+        gender: "male",
+        consent_sms: 0,
+        attributes: { vip_store: "101", lifetime_spend: 20.5, app_user: false, last_visit: "2025-12-31" },
+      },
       { id: "nocity", city: null, gender: null, consent_sms: null, attributes: {} },
       { id: "wrongtype", city: "上海市", attributes: { vip_store: 101, lifetime_spend: "9999", app_user: "yes", last_visit: null } },
     ]);
@@ -463,6 +510,19 @@ describe("tiers", () => {
     expect(who("tier = platinum")).toEqual(["platinum"]);
     expect(who("tier between gold and platinum")).toEqual(["gold", "platinum"]);
     expect(who("tier in (Gold, diamond)")).toEqual(["diamond", "gold"]);
+  });
+
+  test("capitals outside ASCII fold as JavaScript folds them", () => {
+    const env = { ...AUDIENCE_ENV, tiers: ["silver", "Élite"] };
+    addMembers(db, [
+      { id: "upper", tier: "ÉLITE" },
+      { id: "lower", tier: "élite" },
+      { id: "as-configured", tier: "Élite" },
+      { id: "plain-e", tier: "elite" }, // a different word
+    ]);
+    const p = program("when tier >= élite, send message hello via sms", "", env);
+    const ids = selectAudience(db, campaignOf(p), { env, segments: p.segments, asOf: AS_OF }).memberIds;
+    expect(ids).toEqual(["as-configured", "lower", "upper"]);
   });
 
   test("an unknown or missing tier is false for every operator", () => {
@@ -563,7 +623,13 @@ describe("no campaign string reaches SQL text", () => {
     const segments = `segment ${quoted(EVIL)} = city != ${quoted(QUOTES)}\n`;
     const p = program(`when ${condition}, send message hello via sms`, segments);
     const campaign = campaignOf(p);
-    const q = compileAudience(campaign.rule.condition, { env: AUDIENCE_ENV, segments: p.segments, asOf: AS_OF, businessZone: BUSINESS_ZONE, zones: [] });
+    const q = compileAudience(campaign.rule.condition, {
+      env: AUDIENCE_ENV,
+      segments: p.segments,
+      asOf: AS_OF,
+      businessZone: BUSINESS_ZONE,
+      zones: [],
+    });
     for (const s of [EVIL, QUOTES, "DROP", "O'Reilly", "'); ", "--"]) expect(q.sql).not.toContain(s);
     // The only quoted text in the SQL is the compiler's own: JSON type names.
     expect(new Set(q.sql.match(/'[^']*'/g))).toEqual(new Set(["'null'", "'text'"]));
@@ -575,23 +641,63 @@ describe("no campaign string reaches SQL text", () => {
 
 describe("two-valued logic", () => {
   const CONDITIONS = [
-    "tier >= gold", "tier != gold", "points > 10", "city = 上海", "city != 上海", "city not in (北京)", "gender is not male",
-    "age between 20 and 30", "age != 25", "birthday within 7 days", "birthday < 2000-01-01", "joined_at >= 2026-01-01",
-    "joined_at != 2026-01-01", "joined within 30 days", "consent_sms is true", "consent_sms is not false", "vip_store = SH01",
-    "vip_store != SH01", "lifetime_spend < 100", "app_user is false", "last_visit > 2026-01-01", "bought anything",
-    "bought brand B at least 2 times within 30 days", "bought at most 1 time", "spent less than 100",
-    "spent on brand B at least 10 within 30 days", "last purchase more than 10 days ago", "last purchase exactly 1 day ago",
-    "points expiring within 30 days >= 10", "points expiring within 1 year < 10", "referred at least 1 member",
-    "referred at most 1 member within 30 days", "id = a", "referred_by = a", "timezone = \"Asia/Shanghai\"",
+    "tier >= gold",
+    "tier != gold",
+    "points > 10",
+    "city = 上海",
+    "city != 上海",
+    "city not in (北京)",
+    "gender is not male",
+    "age between 20 and 30",
+    "age != 25",
+    "birthday within 7 days",
+    "birthday < 2000-01-01",
+    "joined_at >= 2026-01-01",
+    "joined_at != 2026-01-01",
+    "joined within 30 days",
+    "consent_sms is true",
+    "consent_sms is not false",
+    "vip_store = SH01",
+    "vip_store != SH01",
+    "lifetime_spend < 100",
+    "app_user is false",
+    "last_visit > 2026-01-01",
+    "bought anything",
+    "bought brand B at least 2 times within 30 days",
+    "bought at most 1 time",
+    "spent less than 100",
+    "spent on brand B at least 10 within 30 days",
+    "last purchase more than 10 days ago",
+    "last purchase exactly 1 day ago",
+    "points expiring within 30 days >= 10",
+    "points expiring within 1 year < 10",
+    "referred at least 1 member",
+    "referred at most 1 member within 30 days",
+    "id = a",
+    "referred_by = a",
+    'timezone = "Asia/Shanghai"',
   ];
 
   beforeEach(() => {
     addMembers(db, [
       { id: "empty" },
-      { id: "nulls", tier: "bronze", timezone: "Not/AZone", attributes: { vip_store: null, lifetime_spend: "x", app_user: 1, last_visit: 5 } },
       {
-        id: "full", tier: "gold", points: 5, city: "上海", gender: "female", birthday: "2001-06-20", joined_at: AS_OF - DAY,
-        timezone: "Pacific/Kiritimati", consent_sms: 1, referred_by: "empty",
+        id: "nulls",
+        tier: "bronze",
+        timezone: "Not/AZone",
+        attributes: { vip_store: null, lifetime_spend: "x", app_user: 1, last_visit: 5 },
+      },
+      {
+        id: "full",
+        tier: "gold",
+        points: 5,
+        city: "上海",
+        gender: "female",
+        birthday: "2001-06-20",
+        joined_at: AS_OF - DAY,
+        timezone: "Pacific/Kiritimati",
+        consent_sms: 1,
+        referred_by: "empty",
         attributes: { vip_store: "SH01", lifetime_spend: 50, app_user: false, last_visit: "2026-02-01" },
       },
     ]);
@@ -601,11 +707,21 @@ describe("two-valued logic", () => {
 
   test.each(CONDITIONS)("%s is 0 or 1 for every member, never NULL", (condition) => {
     const p = program(`when ${condition}, send message hello via sms`);
-    const q = compileCondition(campaignOf(p).rule.condition, {
-      env: AUDIENCE_ENV, segments: p.segments, asOf: AS_OF, businessZone: BUSINESS_ZONE, zones: distinctMemberZones(db),
-    });
-    const values = db.prepare(`SELECT ${q.sql} FROM members AS m ORDER BY m.id`).pluck().all(...q.params);
-    for (const v of values) expect([0, 1]).toContain(v);
+    for (const strategy of ["set", "probe"] as const) {
+      const q = compileCondition(campaignOf(p).rule.condition, {
+        env: AUDIENCE_ENV,
+        segments: p.segments,
+        asOf: AS_OF,
+        businessZone: BUSINESS_ZONE,
+        zones: distinctMemberZones(db),
+        strategy,
+      });
+      const values = db
+        .prepare(`SELECT ${q.sql} FROM members AS m ORDER BY m.id`)
+        .pluck()
+        .all(...q.params);
+      for (const v of values) expect([0, 1]).toContain(v);
+    }
     const everyone = ["empty", "full", "nulls"];
     const yes = who(condition);
     const no = who(`not (${condition})`);
@@ -615,7 +731,10 @@ describe("two-valued logic", () => {
 
 describe("results", () => {
   test("ids are strings in ascending order; the iterator streams the same ids", () => {
-    addMembers(db, ["m10", "m2", "m1", "10", "9", "会员"].map((id) => ({ id, points: 100 })));
+    addMembers(
+      db,
+      ["m10", "m2", "m1", "10", "9", "会员"].map((id) => ({ id, points: 100 })),
+    );
     const p = program("when points > 10, send message hello via sms");
     const options = { env: AUDIENCE_ENV, segments: p.segments, asOf: AS_OF };
     const result = selectAudience(db, campaignOf(p), options);
@@ -626,7 +745,9 @@ describe("results", () => {
 
 describe("errors the checker should have caught", () => {
   test("a segment that uses itself is an error, not a hang", () => {
-    const files = [parse(new SourceFile("cycle.segments", "segment a = points > 1 and in segment b\nsegment b = in segment a or points < 0\n"))];
+    const files = [
+      parse(new SourceFile("cycle.segments", "segment a = points > 1 and in segment b\nsegment b = in segment a or points < 0\n")),
+    ];
     const { segments } = check({ files, env: AUDIENCE_ENV });
     const a = segments.get("a");
     if (!a) throw new Error("segment a not parsed");

@@ -180,13 +180,12 @@ async function disagreement(
   return lines.join("\n");
 }
 
-describe("known disagreements (each an `it.fails` until the side SEMANTICS.md calls wrong is fixed)", () => {
-  // SEMANTICS.md: tiers compare "case-insensitive on both sides". The SQL compiler lower-cases
+describe("disagreements found by the differential test, pinned", () => {
+  // SEMANTICS.md: tiers compare "case-insensitive on both sides". The SQL compiler once folded
   // the member's tier with SQLite's lower(), which folds ASCII letters only, so a member whose
-  // tier is written "ÉLITE" or "Élite" is missing for it while the configured tier is "Élite".
-  // The rules evaluator folds with JavaScript's toLowerCase (Unicode). When the SQL side is
-  // fixed (e.g. the importer storing the configured spelling of the tier), turn this into `it`.
-  it.fails("tiers with non-ASCII capitals compare case-insensitively", async () => {
+  // tier was written "ÉLITE" was missing for a configured "Élite"; it now lists every spelling
+  // lower() can leave of each tier (audience/sql/case-fold.ts).
+  it("tiers with non-ASCII capitals compare case-insensitively", async () => {
     const env: CheckEnvironment = { ...ENGINE_TEST_ENV, tiers: ["silver", "Élite"] };
     const db = memoryStore();
     for (const [id, tier] of [

@@ -29,11 +29,7 @@ export function generateDemoData(db: Db, options: GenerateDemoOptions): DemoSumm
   const total = generator.memberCount;
   const existing = db.prepare("SELECT count(*) FROM members").pluck().get() as number;
   const existingPurchases = db.prepare("SELECT count(*) FROM purchases").pluck().get() as number;
-  if ((existing > 0 || existingPurchases > 0) && !options.replace) {
-    throw new Error(
-      `the store already holds member data (${existing} members, ${existingPurchases} purchases): demo data goes into an empty store (replace it to start over)`,
-    );
-  }
+  if ((existing > 0 || existingPurchases > 0) && !options.replace) throw new StoreNotEmptyError(existing, existingPurchases);
 
   const load = db.transaction((): DemoSummary => {
     if (options.replace) for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
@@ -80,6 +76,17 @@ export function generateDemoData(db: Db, options: GenerateDemoOptions): DemoSumm
   } finally {
     db.pragma(`temp_store = ${tempStore}`);
     if (switched) db.pragma("journal_mode = WAL");
+  }
+}
+
+/** generateDemoData was given a store that holds member data, without `replace`. */
+export class StoreNotEmptyError extends Error {
+  override readonly name = "StoreNotEmptyError";
+  constructor(
+    readonly members: number,
+    readonly purchases: number,
+  ) {
+    super(`the store already holds member data (${members} members, ${purchases} purchases): demo data goes into an empty store`);
   }
 }
 

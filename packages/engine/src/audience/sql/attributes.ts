@@ -4,6 +4,7 @@ import { AudienceCompileError, type AudienceContext } from "./context.js";
 import { and, FALSE, list, not, or, sql, type Sql, type SqlValue } from "./fragment.js";
 import { nextDate, perLocalDate, type LocalDates } from "./local-date.js";
 import { holds, sqlOp } from "./quantity.js";
+import { foldedSpellings } from "./case-fold.js";
 
 /*
  * Attribute comparisons: `tier >= gold`, `city in (…)`, `points > 10`, `age between 25 and 35`,
@@ -76,7 +77,11 @@ function customColumn(field: FieldInfo): Column {
   if (field.type === "tier") throw new AudienceCompileError(`custom field ${field.name} cannot be a tier`);
   const kind = field.type === "string" ? "text" : field.type;
   const path = jsonPath(field.name);
-  return { kind, value: sql`json_extract(m.attributes, ${path})`, present: sql`ifnull(json_type(m.attributes, ${path}), 'null') ${JSON_TYPES[kind]}` };
+  return {
+    kind,
+    value: sql`json_extract(m.attributes, ${path})`,
+    present: sql`ifnull(json_type(m.attributes, ${path}), 'null') ${JSON_TYPES[kind]}`,
+  };
 }
 
 function jsonPath(name: string): string {
@@ -147,7 +152,8 @@ function scalar(kind: Kind, value: ValueNode): SqlValue {
  * The test becomes the set of configured tiers that satisfy it, matched case-insensitively:
  * `tier >= gold` → `lower(m.tier) IN ('gold', 'platinum', 'diamond')` (as parameters). A member
  * tier outside the list is in no such set, so it is missing for every operator, `!=` included.
- * SQLite's lower() folds ASCII letters only; tier names are compared lower-cased in JS here.
+ * SQLite's lower() folds ASCII letters only, so each tier is listed in every spelling lower()
+ * can leave of it (case-fold.ts): "Élite" matches "ÉLITE" and "élite" as toLowerCase() has it.
  */
 function tierTest(col: Column, test: ComparisonTest, tiers: readonly string[]): Sql {
   const position = (v: ValueNode): number => {
@@ -174,7 +180,7 @@ function tierTest(col: Column, test: ComparisonTest, tiers: readonly string[]): 
       break;
     }
   }
-  const names = [...new Set(tiers.map((t) => t.toLowerCase()).filter((_, i) => keep(i)))];
+  const names = [...new Set(tiers.filter((_, i) => keep(i)).flatMap(foldedSpellings))];
   if (names.length === 0) return FALSE;
   return and([col.present, sql`lower(${col.value}) IN (${list(names)})`]);
 }

@@ -23,9 +23,14 @@ export type { CompiledSql } from "./context.js";
  * joined after as-of do not exist yet and are in no audience.
  */
 export function compileAudience(condition: ConditionNode, ctx: AudienceContext): CompiledSql {
-  const parts = new Compilation(ctx).conjunction([condition], ctx.stats?.members ?? Number.POSITIVE_INFINITY).filter((part) => part !== TRUE);
-  const filter = parts.reduce<Sql>((acc, part) => sql`${acc}
-  AND ${part}`, sql`(m.joined_at IS NULL OR m.joined_at <= ${ctx.asOf})`);
+  const parts = new Compilation(ctx)
+    .conjunction([condition], ctx.stats?.members ?? Number.POSITIVE_INFINITY)
+    .filter((part) => part !== TRUE);
+  const filter = parts.reduce<Sql>(
+    (acc, part) => sql`${acc}
+  AND ${part}`,
+    sql`(m.joined_at IS NULL OR m.joined_at <= ${ctx.asOf})`,
+  );
   const query = sql`SELECT m.id
 FROM members AS m
 WHERE ${filter}

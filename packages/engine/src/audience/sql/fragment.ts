@@ -27,6 +27,11 @@ export class Sql {
   static make(text: string, params: readonly SqlValue[]): Sql {
     return new Sql(text, params);
   }
+
+  /** A fragment made here, as opposed to a value (or a look-alike object) to bind. */
+  static is(value: unknown): value is Sql {
+    return typeof value === "object" && value !== null && #fragment in value;
+  }
 }
 
 /**
@@ -38,7 +43,7 @@ export function sql(strings: TemplateStringsArray, ...values: readonly (Sql | Sq
   let text = strings[0] ?? "";
   const params: SqlValue[] = [];
   values.forEach((value, i) => {
-    if (value instanceof Sql) {
+    if (Sql.is(value)) {
       const lineStart = text.lastIndexOf("\n") + 1;
       const indent = /^ */.exec(text.slice(lineStart))?.[0] ?? "";
       text += value.text.replaceAll("\n", `\n${indent}`);

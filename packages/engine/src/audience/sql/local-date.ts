@@ -40,9 +40,7 @@ export function groupZonesByToday(asOf: number, businessZone: string, zones: rea
     group.push(raw);
     byDate.set(today, group);
   }
-  const others = [...byDate.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([today, group]) => ({ today, zones: group.sort() }));
+  const others = [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([today, group]) => ({ today, zones: group.sort() }));
   return { businessToday, others };
 }
 

@@ -52,7 +52,12 @@ export function needsRows(test: PurchaseTest): boolean {
   return holds(test.quantity.op, 0, test.quantity.amount.value) === test.negated;
 }
 
-function windowRows(item: ItemFilterNode | undefined, window: DurationNode | undefined, bought: boolean, ctx: AudienceContext): PurchaseRows {
+function windowRows(
+  item: ItemFilterNode | undefined,
+  window: DurationNode | undefined,
+  bought: boolean,
+  ctx: AudienceContext,
+): PurchaseRows {
   const to = { at: ctx.asOf, inclusive: true };
   if (!window) return { item, to, bought };
   const { after } = pastWindow(ctx.asOf, window.amount.value, window.unit, ctx.businessZone);
@@ -128,9 +133,16 @@ export function lastPurchaseTests(nodes: readonly LastPurchaseNode[], ctx: Audie
   }
   const lower = from as TimeBound | undefined;
   if (lower && (lower.at > to.at || (lower.at === to.at && !(lower.inclusive && to.inclusive)))) return undefined;
-  const tests: PurchaseTest[] = [{ kind: "exists", rows: { item: first.item, ...(lower ? { from: lower } : {}), to, bought: true }, negated: false }];
+  const tests: PurchaseTest[] = [
+    { kind: "exists", rows: { item: first.item, ...(lower ? { from: lower } : {}), to, bought: true }, negated: false },
+  ];
   if (to.at < ctx.asOf || !to.inclusive) {
-    const after: PurchaseRows = { item: first.item, from: { at: to.at, inclusive: !to.inclusive }, to: { at: ctx.asOf, inclusive: true }, bought: true };
+    const after: PurchaseRows = {
+      item: first.item,
+      from: { at: to.at, inclusive: !to.inclusive },
+      to: { at: ctx.asOf, inclusive: true },
+      bought: true,
+    };
     tests.push({ kind: "exists", rows: after, negated: true });
   }
   return tests;
@@ -145,8 +157,26 @@ export function itemKey(item: ItemFilterNode | undefined): string {
 
 /** Column names: a fixed whitelist, bare in a set's subquery, `p.` in a probe. */
 const COLUMNS = {
-  set: { member_id: sql`member_id`, purchased_at: sql`purchased_at`, quantity: sql`quantity`, amount: sql`amount`, order_id: sql`order_id`, brand: sql`brand`, category: sql`category`, sku: sql`sku` },
-  probe: { member_id: sql`p.member_id`, purchased_at: sql`p.purchased_at`, quantity: sql`p.quantity`, amount: sql`p.amount`, order_id: sql`p.order_id`, brand: sql`p.brand`, category: sql`p.category`, sku: sql`p.sku` },
+  set: {
+    member_id: sql`member_id`,
+    purchased_at: sql`purchased_at`,
+    quantity: sql`quantity`,
+    amount: sql`amount`,
+    order_id: sql`order_id`,
+    brand: sql`brand`,
+    category: sql`category`,
+    sku: sql`sku`,
+  },
+  probe: {
+    member_id: sql`p.member_id`,
+    purchased_at: sql`p.purchased_at`,
+    quantity: sql`p.quantity`,
+    amount: sql`p.amount`,
+    order_id: sql`p.order_id`,
+    brand: sql`p.brand`,
+    category: sql`p.category`,
+    sku: sql`p.sku`,
+  },
 } as const;
 
 type Columns = (typeof COLUMNS)[Strategy];

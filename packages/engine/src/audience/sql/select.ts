@@ -29,7 +29,14 @@ export interface AudienceResult {
 export function audienceQuery(db: Db, condition: ConditionNode, options: AudienceOptions): CompiledSql {
   const businessZone = options.businessZone ?? options.env.timezone;
   const zones = usesLocalDates(condition, options.segments) ? distinctMemberZones(db) : [];
-  return compileAudience(condition, { env: options.env, segments: options.segments, asOf: options.asOf, businessZone, zones, stats: storeStats(db) });
+  return compileAudience(condition, {
+    env: options.env,
+    segments: options.segments,
+    asOf: options.asOf,
+    businessZone,
+    zones,
+    stats: storeStats(db),
+  });
 }
 
 /** Members looked at to estimate the share passing member tests: ±3% at worst, a few ms. */
@@ -62,7 +69,12 @@ export function storeStats(db: Db): AudienceStats {
       const key = JSON.stringify([query.sql, query.params]);
       let n = cache.get(key);
       if (n === undefined) {
-        n = Number(db.prepare<unknown[], unknown>(query.sql).pluck().get(...query.params) ?? 0);
+        n = Number(
+          db
+            .prepare<unknown[], unknown>(query.sql)
+            .pluck()
+            .get(...query.params) ?? 0,
+        );
         cache.set(key, n);
       }
       return n;
@@ -73,7 +85,11 @@ export function storeStats(db: Db): AudienceStats {
 /** The members a campaign's condition selects, before policies (consent, caps, holdout). */
 export function selectAudience(db: Db, campaign: CampaignDefinition, options: AudienceOptions): AudienceResult {
   const query = audienceQuery(db, campaign.rule.condition, options);
-  const ids = db.prepare<unknown[], unknown>(query.sql).pluck().all(...query.params).map(String);
+  const ids = db
+    .prepare<unknown[], unknown>(query.sql)
+    .pluck()
+    .all(...query.params)
+    .map(String);
   return { campaign: campaign.id, asOf: options.asOf, count: ids.length, memberIds: ids };
 }
 
@@ -85,7 +101,11 @@ export function selectAudience(db: Db, campaign: CampaignDefinition, options: Au
  */
 export function* iterateAudience(db: Db, campaign: CampaignDefinition, options: AudienceOptions): Generator<string, void, undefined> {
   const query = audienceQuery(db, campaign.rule.condition, options);
-  for (const id of db.prepare<unknown[], unknown>(query.sql).pluck().iterate(...query.params)) yield String(id);
+  for (const id of db
+    .prepare<unknown[], unknown>(query.sql)
+    .pluck()
+    .iterate(...query.params))
+    yield String(id);
 }
 
 /**
