@@ -6,14 +6,14 @@ import { parseMapOptions, summaryText } from "../src/import/index.js";
 import { counts, workspace } from "./fixtures/import/helpers.js";
 
 /*
- * The real, messy UCI "Online Retail" sample (shared/datasets/README.md): 28,492 rows, of which
+ * The real, messy UCI "Online Retail" sample (examples/datasets/README.md): 28,492 rows, of which
  * 10,003 have no CustomerID, 418 are cancellations (32 of them anonymous), 67 are other negative
  * quantities (all anonymous), 185 have a UnitPrice of 0 (one with a customer); 713 customers.
  * Among the rows with a customer, 733 repeat an (InvoiceNo, StockCode) pair of the same invoice.
  * The mapping is the one docs/import.md gives.
  */
 // shared/ sits beside the repository (here and in CI).
-const SAMPLE = fileURLToPath(new URL("../../../../shared/datasets/online-retail-uci-sample.csv", import.meta.url));
+const SAMPLE = fileURLToPath(new URL("../../../examples/datasets/online-retail-uci-sample.csv", import.meta.url));
 const MAP = [
   "InvoiceNo=order_id",
   "StockCode=sku",
