@@ -24,16 +24,29 @@ function step(title, args, { json = false } = {}) {
 
 step("parse and check every campaign", ["check"]);
 step("every file is in canonical format", ["fmt", "--check"]);
-step("a reproducible member base for the example business", ["demo-data", "--members", MEMBERS, "--seed", "1", "--replace", "--as-of", AS_OF]);
+step("a reproducible member base for the example business", [
+  "demo-data",
+  "--members",
+  MEMBERS,
+  "--seed",
+  "1",
+  "--replace",
+  "--as-of",
+  AS_OF,
+]);
 
 console.log(`\n\x1b[1maudiences as of ${AS_OF}\x1b[0m (before policies)`);
 const { campaigns: ready } = step("the campaigns that are ready", ["check", "--format", "json"], { json: true });
 let example;
 for (const c of ready) {
-  const r = spawnSync(process.execPath, [bin, "audience", c.file.replace(/^.*campaigns\//, ""), "--campaign", c.id, "--as-of", AS_OF, "--format", "json"], {
-    cwd: campaigns,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [bin, "audience", c.file.replace(/^.*campaigns\//, ""), "--campaign", c.id, "--as-of", AS_OF, "--format", "json"],
+    {
+      cwd: campaigns,
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) {
     process.stderr.write(r.stderr);
     process.exit(r.status ?? 1);

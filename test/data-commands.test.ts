@@ -31,13 +31,21 @@ describe("patron import → audience → explain", () => {
 
     const purchases = patron(["import", "purchases", "purchases.csv", "--format", "json"], dir);
     expect(purchases.code).toBe(0);
-    const summary = JSON.parse(purchases.stdout) as { read: number; inserted: number; rejected: number; rejects: { line: number; reason: string }[] };
+    const summary = JSON.parse(purchases.stdout) as {
+      read: number;
+      inserted: number;
+      rejected: number;
+      rejects: { line: number; reason: string }[];
+    };
     expect(summary).toMatchObject({ read: 6, inserted: 4, rejected: 2 });
     expect(summary.rejects.map((r) => r.line)).toEqual([6, 7]);
     expect(readFileSync(join(dir, "purchases.rejects.csv"), "utf8")).toContain("m9");
 
     // Re-importing the same file changes nothing.
-    const again = JSON.parse(patron(["import", "purchases", "purchases.csv", "--format", "json"], dir).stdout) as { inserted: number; updated: number };
+    const again = JSON.parse(patron(["import", "purchases", "purchases.csv", "--format", "json"], dir).stdout) as {
+      inserted: number;
+      updated: number;
+    };
     expect(again).toMatchObject({ inserted: 0, updated: 0 });
 
     // cross-sell: bought brand A within 30 days and tier >= gold → m1 only (m2 is silver, m3 bought too long ago).
@@ -52,7 +60,9 @@ describe("patron import → audience → explain", () => {
 
     // Replaying an earlier day: data after the as-of instant does not exist. On 1 October only m3
     // (platinum, bought A on 1 September at noon, inside the 30 days before) was selected.
-    const earlier = JSON.parse(patron(["audience", "cross-sell.campaign", "--as-of", "2026-10-01", "--format", "json"], dir).stdout) as { members: string[] };
+    const earlier = JSON.parse(patron(["audience", "cross-sell.campaign", "--as-of", "2026-10-01", "--format", "json"], dir).stdout) as {
+      members: string[];
+    };
     expect(earlier.members).toEqual(["m3"]);
   });
 

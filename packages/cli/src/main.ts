@@ -64,9 +64,23 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--timezone <zone>", "IANA zone of dates without an offset (default: the business time zone)")
     .option("--create-members", "create a bare member for an unknown member id instead of rejecting the row", false)
     .addOption(jsonFormat())
-    .action(async (kind: string, file: string, opts: { db?: string; config?: string; map: string[]; dateFormat?: string; timezone?: string; createMembers: boolean; format: "text" | "json" }) => {
-      exitCode = await runImport(kind, file, opts, io);
-    });
+    .action(
+      async (
+        kind: string,
+        file: string,
+        opts: {
+          db?: string;
+          config?: string;
+          map: string[];
+          dateFormat?: string;
+          timezone?: string;
+          createMembers: boolean;
+          format: "text" | "json";
+        },
+      ) => {
+        exitCode = await runImport(kind, file, opts, io);
+      },
+    );
 
   dataOptions(
     program
@@ -89,9 +103,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .option("--campaign <name>", "which campaign, when the file holds several"),
   )
     .addOption(jsonFormat())
-    .action(async (file: string, opts: { db?: string; asOf?: string; config?: string; campaign?: string; member: string; format: "text" | "json" }) => {
-      exitCode = await runExplain(file, opts, io);
-    });
+    .action(
+      async (
+        file: string,
+        opts: { db?: string; asOf?: string; config?: string; campaign?: string; member: string; format: "text" | "json" },
+      ) => {
+        exitCode = await runExplain(file, opts, io);
+      },
+    );
 
   dataOptions(
     program
@@ -102,9 +121,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .option("--replace", "replace the member data already in the database", false),
   )
     .addOption(jsonFormat())
-    .action((opts: { db?: string; asOf?: string; config?: string; members: string; seed: string; replace: boolean; format: "text" | "json" }) => {
-      exitCode = runDemoData(opts, io);
-    });
+    .action(
+      (opts: { db?: string; asOf?: string; config?: string; members: string; seed: string; replace: boolean; format: "text" | "json" }) => {
+        exitCode = runDemoData(opts, io);
+      },
+    );
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -35,7 +35,9 @@ export function runDemoData(options: DemoDataOptions, io: Io): number {
       asOf: data.asOf,
       business: DEMO_BUSINESS,
       replace: options.replace,
-      ...(progress ? { onProgress: (p) => progress(`${p.phase}: ${p.done.toLocaleString("en-US")} / ${p.total.toLocaleString("en-US")}`) } : {}),
+      ...(progress
+        ? { onProgress: (p) => progress(`${p.phase}: ${p.done.toLocaleString("en-US")} / ${p.total.toLocaleString("en-US")}`) }
+        : {}),
     });
     progress?.("");
     if (options.format === "json") {
@@ -43,7 +45,9 @@ export function runDemoData(options: DemoDataOptions, io: Io): number {
     } else {
       const n = (x: number): string => x.toLocaleString("en-US");
       io.out(`demo data in ${data.dbPath} (seed ${seed}, as of ${formatInstant(data.asOf, data.zone)}):`);
-      io.out(`  ${n(summary.members)} members, ${n(summary.purchases)} purchases, ${n(summary.pointLots)} point lots, ${n(summary.referrals)} referrals`);
+      io.out(
+        `  ${n(summary.members)} members, ${n(summary.purchases)} purchases, ${n(summary.pointLots)} point lots, ${n(summary.referrals)} referrals`,
+      );
     }
     return 0;
   } catch (error) {

@@ -18,7 +18,12 @@ export interface ChosenCampaign {
  * be free of errors; a file holding several campaigns needs --campaign. Problems are printed as
  * `patron check` prints them, and the command exits 1 (returned as undefined).
  */
-export function chooseCampaign(file: string, campaignId: string | undefined, configOption: string | undefined, io: Io): ChosenCampaign | undefined {
+export function chooseCampaign(
+  file: string,
+  campaignId: string | undefined,
+  configOption: string | undefined,
+  io: Io,
+): ChosenCampaign | undefined {
   const project = loadProject(configOption, io.cwd);
   const sources = new SourceSet();
   const style = textStyle(io.stdoutStream);
@@ -30,7 +35,9 @@ export function chooseCampaign(file: string, campaignId: string | undefined, con
   const checked = checkProject([file], { ...project, env: project.env }, sources, io.cwd);
   const errors = checked.result.diagnostics.filter((d) => d.severity === "error");
   if (hasErrors(errors)) return fail(errors);
-  const inFile = checked.result.campaigns.filter((c) => checked.files.some((f) => f.source === c.source && !f.source.path.endsWith(".segments")));
+  const inFile = checked.result.campaigns.filter((c) =>
+    checked.files.some((f) => f.source === c.source && !f.source.path.endsWith(".segments")),
+  );
   const campaign = campaignId === undefined ? inFile[0] : inFile.find((c) => c.id === campaignId);
   if (!campaign || (campaignId === undefined && inFile.length > 1)) {
     const names = inFile.map((c) => c.id).join(", ");
