@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { check, parse, SourceFile, type ParseResult } from "../src/index.js";
 import { TEST_ENV } from "./support/environment.js";
-import { expectGolden, UPDATING } from "./support/golden.js";
+import { expectGolden, UPDATING_GOLDEN as UPDATING } from "../../../test/support/golden.js";
 
 /*
  * What each example of the language reference (docs: shared/design/language.md) parses to, with

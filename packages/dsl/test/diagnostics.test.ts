@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DIAGNOSTIC_CODES, renderGithub, toJson, type CheckEnvironment } from "../src/index.js";
 import { checkOne } from "./support/check-files.js";
 import { TEST_ENV } from "./support/environment.js";
-import { expectGolden } from "./support/golden.js";
+import { expectGolden } from "../../../test/support/golden.js";
 
 /*
  * The golden mistake suite: each test/mistakes/NAME.campaign (or NAME.segments, for the shared

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { formatFile } from "../src/format/index.js";
 import { formatFixtures } from "./helpers/corpus.js";
 import { expectFormatInvariants } from "./helpers/format.js";
-import { expectGolden } from "./helpers/golden.js";
+import { expectGolden as expectGoldenText } from "../../../test/support/golden.js";
+
+const expectGolden = (path: string, actual: string): void => expectGoldenText(path, actual, { exact: true });
 import { describeErrors, parseText } from "./helpers/parse.js";
 
 /** Formats a text that must parse, checking the formatter's promises on the way. */

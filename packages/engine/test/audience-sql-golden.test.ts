@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { expectGolden } from "../../../test/support/golden.js";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DateTime } from "luxon";
@@ -14,7 +15,6 @@ import { AUDIENCE_ENV, at, BUSINESS_ZONE, campaignOf, memoryStore, program } fro
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const CAMPAIGNS = join(HERE, "fixtures/audience/golden");
 const GOLDEN = join(HERE, "golden/sql");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 // 15 December 2026, 09:30 in Shanghai: still 14 December in Pago Pago, so local-date conditions branch.
 const AS_OF = at("2026-12-15T09:30");
@@ -64,7 +64,6 @@ describe("golden SQL", () => {
 
     const text = render(file, source, query);
     const golden = join(GOLDEN, `${basename(file, ".campaign")}.sql`);
-    if (UPDATE) writeFileSync(golden, text);
-    expect(text).toBe(readFileSync(golden, "utf8"));
+    expectGolden(golden, text, { exact: true });
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../src/store/store.js";
 import { explainMember, renderExplanation, UnknownMemberError, type AudienceContext } from "../src/audience/rules/index.js";
 import { ENGINE_TEST_ENV, checkCampaign } from "./support/campaigns.js";
-import { expectGolden } from "./support/golden.js";
+import { expectGolden } from "../../../test/support/golden.js";
 import { addMember, addPointLot, addPurchase, instant, memoryStore } from "./support/store.js";
 
 /*
