@@ -66,6 +66,28 @@ export function latestBirthdayForAge(today: string, age: number): string {
   return candidate.toISODate() ?? "";
 }
 
+/**
+ * How many local days `birthday within AMOUNT UNIT` spans from `today`: hours round up to whole
+ * days, weeks are 7 days, months and years are calendar lengths from today (31 January + 1 month
+ * is 28 or 29 days). Both evaluators use this one definition.
+ */
+export function birthdayWindowDays(today: string, amount: number, unit: "hour" | "day" | "week" | "month" | "year"): number {
+  switch (unit) {
+    case "hour":
+      return Math.ceil(amount / 24);
+    case "day":
+      return amount;
+    case "week":
+      return amount * 7;
+    case "month":
+    case "year": {
+      const start = DateTime.fromISO(today, { zone: "UTC" });
+      const end = unit === "month" ? start.plus({ months: amount }) : start.plus({ years: amount });
+      return Math.round(end.diff(start, "days").days);
+    }
+  }
+}
+
 /** The start of a calendar date in a zone, epoch ms: for comparing instants with date literals. */
 export function startOfDate(date: string, zone: string): number {
   return DateTime.fromISO(date, { zone }).startOf("day").toMillis();

@@ -1,7 +1,6 @@
-import { DateTime } from "luxon";
 import type { Engine } from "json-rules-engine";
-import type { CompareOp, TimeUnit } from "@patron/dsl";
-import { birthdayMonthDays, monthDay } from "../../time/local-dates.js";
+import type { CompareOp } from "@patron/dsl";
+import { birthdayMonthDays, birthdayWindowDays, monthDay } from "../../time/local-dates.js";
 import type { AgeSeen, BirthdaySeen, ExpiringSeen, FieldSeen, LastPurchaseSeen, OrdersSeen, ReferralsSeen, SpendSeen } from "./facts.js";
 import type { BirthdaySpec, DateSpan, FieldValueSpec, LastPurchaseSpec, Operand, QuantitySpec, WindowSpec } from "./specs.js";
 
@@ -83,22 +82,7 @@ export function lastPurchaseHolds(at: number | null, spec: LastPurchaseSpec): bo
  * The length of a `birthday within` window in local days from the member's today: hours round
  * up to whole days; months and years are calendar months and years from today.
  */
-export function birthdayWindowDays(today: string, amount: number, unit: TimeUnit): number {
-  switch (unit) {
-    case "hour":
-      return Math.ceil(amount / 24);
-    case "day":
-      return amount;
-    case "week":
-      return amount * 7;
-    case "month":
-    case "year": {
-      const start = DateTime.fromISO(today, { zone: "UTC" });
-      const end = unit === "month" ? start.plus({ months: amount }) : start.plus({ years: amount });
-      return Math.round(end.diff(start, "days").days);
-    }
-  }
-}
+export { birthdayWindowDays };
 
 /** A field comparison; a missing value (or a tier outside the configured list) is false. */
 export function fieldHolds(value: FieldSeen, spec: FieldValueSpec): boolean {

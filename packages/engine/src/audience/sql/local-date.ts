@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { DurationNode } from "@patron/dsl";
-import { localDate, memberZone } from "../../time/local-dates.js";
+import { birthdayWindowDays as sharedBirthdayWindowDays, localDate, memberZone } from "../../time/local-dates.js";
 import { join, list, sql, type Sql } from "./fragment.js";
 
 /*
@@ -61,21 +61,7 @@ export function perLocalDate(dates: LocalDates, build: (today: string) => Sql): 
  * so the json-rules-engine evaluator uses the same arithmetic.
  */
 export function birthdayWindowDays(today: string, window: DurationNode): number {
-  const n = window.amount.value;
-  switch (window.unit) {
-    case "hour":
-      return Math.ceil(n / 24);
-    case "day":
-      return n;
-    case "week":
-      return 7 * n;
-    case "month":
-    case "year": {
-      const start = DateTime.fromISO(today, { zone: "UTC" });
-      const end = window.unit === "month" ? start.plus({ months: n }) : start.plus({ years: n });
-      return Math.round(end.diff(start, "days").days);
-    }
-  }
+  return sharedBirthdayWindowDays(today, window.amount.value, window.unit);
 }
 
 /** The calendar date after `date` (YYYY-MM-DD). */
