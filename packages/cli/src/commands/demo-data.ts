@@ -1,9 +1,8 @@
 import { DEMO_BUSINESS, formatInstant, generateDemoData } from "@patron/engine";
 import type { Io } from "../io.js";
-import { loadProject } from "../project/project.js";
+import { requireProject } from "../project/project.js";
 import { openData, type DataOptions } from "../project/data.js";
 import { UsageError } from "../project/files.js";
-import { renderText } from "@patron/dsl";
 
 export interface DemoDataOptions extends DataOptions {
   readonly members: string;
@@ -21,11 +20,8 @@ export interface DemoDataOptions extends DataOptions {
 export function runDemoData(options: DemoDataOptions, io: Io): number {
   const members = wholeNumber(options.members, "--members");
   const seed = wholeNumber(options.seed, "--seed");
-  const project = loadProject(options.config, io.cwd);
-  if (!project.config) {
-    for (const d of project.diagnostics) io.err(renderText(d, () => undefined));
-    return 1;
-  }
+  const project = requireProject(options.config, io);
+  if (!project) return 1;
   const data = openData(project.config, options, io.cwd, { mustExist: false });
   const progress = io.progress;
   try {

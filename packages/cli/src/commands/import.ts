@@ -1,10 +1,9 @@
 import { IMPORT_KINDS, importCsv, ImportError, parseMapOptions, summaryText, type ImportKind } from "@patron/engine";
 import { resolve } from "node:path";
 import type { Io } from "../io.js";
-import { loadProject } from "../project/project.js";
+import { requireProject } from "../project/project.js";
 import { openData } from "../project/data.js";
 import { UsageError } from "../project/files.js";
-import { renderText } from "@patron/dsl";
 
 export interface ImportCommandOptions {
   readonly db?: string;
@@ -25,11 +24,8 @@ export async function runImport(kind: string, file: string, options: ImportComma
   if (!(IMPORT_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`cannot import "${kind}": import one of ${IMPORT_KINDS.join(", ")}`);
   }
-  const project = loadProject(options.config, io.cwd);
-  if (!project.config) {
-    for (const d of project.diagnostics) io.err(renderText(d, () => undefined));
-    return 1;
-  }
+  const project = requireProject(options.config, io);
+  if (!project) return 1;
   const config = project.config;
   const data = openData(config, { ...(options.db ? { db: options.db } : {}) }, io.cwd, { mustExist: false });
   const progress = io.progress;

@@ -3,8 +3,9 @@ import type { PatronConfig } from "@patron/config";
 import { hasErrors, renderText } from "@patron/dsl";
 import type { Io } from "../io.js";
 import { textStyle } from "../output/style.js";
-import { UsageError } from "./files.js";
-import { checkProject, loadProject, SourceSet } from "./project.js";
+import { resolve } from "node:path";
+import { displayPath, UsageError } from "./files.js";
+import { checkProject, requireProject, SourceSet } from "./project.js";
 
 export interface ChosenCampaign {
   readonly config: PatronConfig;
@@ -24,20 +25,19 @@ export function chooseCampaign(
   configOption: string | undefined,
   io: Io,
 ): ChosenCampaign | undefined {
-  const project = loadProject(configOption, io.cwd);
   const sources = new SourceSet();
-  const style = textStyle(io.stdoutStream);
-  const fail = (diagnostics: Parameters<typeof renderText>[0][]): undefined => {
-    for (const d of diagnostics) io.err(`${renderText(d, (p) => sources.get(p), style)}\n`);
-    return undefined;
-  };
-  if (!project.env || !project.config) return fail(project.diagnostics);
-  const checked = checkProject([file], { ...project, env: project.env }, sources, io.cwd);
+  const project = requireProject(configOption, io, sources);
+  if (!project) return undefined;
+  const checked = checkProject([file], project, sources, io.cwd);
   const errors = checked.result.diagnostics.filter((d) => d.severity === "error");
-  if (hasErrors(errors)) return fail(errors);
-  const inFile = checked.result.campaigns.filter((c) =>
-    checked.files.some((f) => f.source === c.source && !f.source.path.endsWith(".segments")),
-  );
+  if (hasErrors(errors)) {
+    const style = textStyle(io.stdoutStream);
+    for (const d of errors) io.err(`${renderText(d, (p) => sources.get(p), style)}\n`);
+    return undefined;
+  }
+  // Only the campaigns of FILE itself, not those of the shared segments files checked with it.
+  const path = displayPath(resolve(io.cwd, file), io.cwd);
+  const inFile = checked.result.campaigns.filter((c) => c.source.path === path);
   const campaign = campaignId === undefined ? inFile[0] : inFile.find((c) => c.id === campaignId);
   if (!campaign || (campaignId === undefined && inFile.length > 1)) {
     const names = inFile.map((c) => c.id).join(", ");

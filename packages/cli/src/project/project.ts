@@ -1,6 +1,17 @@
 import { dirname } from "node:path";
 import { loadConfig, findConfigFile, toCheckEnvironment, type PatronConfig } from "@patron/config";
-import { check, parse, SourceFile, type CheckEnvironment, type CheckResult, type Diagnostic, type ParseResult } from "@patron/dsl";
+import {
+  check,
+  parse,
+  renderText,
+  SourceFile,
+  type CheckEnvironment,
+  type CheckResult,
+  type Diagnostic,
+  type ParseResult,
+} from "@patron/dsl";
+import type { Io } from "../io.js";
+import { textStyle } from "../output/style.js";
 import { displayPath, findCampaignFiles, readText } from "./files.js";
 
 /** Every source file the command read, by the path shown in diagnostics, for rendering source lines. */
@@ -52,6 +63,24 @@ export function loadProject(configOption: string | undefined, cwd: string): Load
   if (!loaded.config) return { configPath, diagnostics };
   return { configPath, config: loaded.config, env: toCheckEnvironment(loaded.config), diagnostics };
 }
+
+/**
+ * For commands that cannot work without a valid patron.yaml: the loaded project, or undefined
+ * after printing (to stderr, with source lines) why it could not be loaded.
+ */
+export function requireProject(
+  configOption: string | undefined,
+  io: Io,
+  sources: SourceSet = new SourceSet(),
+): LoadedProjectWithConfig | undefined {
+  const project = loadProject(configOption, io.cwd);
+  if (project.config && project.env) return { ...project, config: project.config, env: project.env };
+  const style = textStyle(io.stdoutStream);
+  for (const d of project.diagnostics) io.err(`${renderText(d, (p) => sources.get(p), style)}\n`);
+  return undefined;
+}
+
+export type LoadedProjectWithConfig = LoadedProject & { readonly config: PatronConfig; readonly env: CheckEnvironment };
 
 export interface CheckedProject {
   readonly files: readonly ParseResult[];

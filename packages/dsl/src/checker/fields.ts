@@ -1,4 +1,4 @@
-import type { ComparisonNode, NameNode, ValueNode } from "../ast/nodes.js";
+import type { ComparisonNode, ValueNode } from "../ast/nodes.js";
 import { listNames, suggest } from "../diagnostics/suggest.js";
 import type { CheckEnvironment, FieldInfo } from "./environment.js";
 import type { Reporter } from "./reporter.js";
@@ -132,8 +132,4 @@ export function describeValue(value: ValueNode): string {
     case "Boolean":
       return String(value.value);
   }
-}
-
-export function nameText(name: NameNode): string {
-  return `"${name.value}"`;
 }
