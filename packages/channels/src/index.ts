@@ -2,7 +2,7 @@
 
 // The contract
 export { ADDRESS_OF } from "./contract/channel.js";
-export type { AddressKind, Channel, ChannelName, OutgoingMessage, SendResult } from "./contract/channel.js";
+export type { AddressKind, Channel, ChannelName, LookupResult, OutgoingMessage, SendResult } from "./contract/channel.js";
 
 // Providers
 export { consoleChannel } from "./console/console-channel.js";

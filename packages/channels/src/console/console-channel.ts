@@ -20,6 +20,7 @@ export function consoleChannel(options: ConsoleChannelOptions): Channel {
     name: options.name,
     provider: options.file ? "file" : "console",
     concurrency: 1,
+    idempotent: false,
     async send(message: OutgoingMessage): Promise<SendResult> {
       if (message.channel !== options.name) {
         return {

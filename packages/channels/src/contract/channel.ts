@@ -35,7 +35,9 @@ export type OutgoingMessage =
       readonly to: string;
       readonly templateId: string;
       readonly data: Readonly<Record<string, string>>;
+      /** Where tapping the card goes: a web page, or a mini program page (which wins when both are set). */
       readonly url?: string;
+      readonly miniprogram?: { readonly appId: string; readonly pagePath: string };
     };
 
 /**
@@ -54,7 +56,15 @@ export type SendResult =
       readonly optOut?: boolean;
       /** For a temporary failure, the provider's hint of when to try again (ms), if it gave one. */
       readonly retryAfterMs?: number;
+      /**
+       * The whole channel must stop until this instant (epoch ms): a daily quota is spent (WeChat
+       * 45009). The dispatcher sends nothing more on it before then; the message stays queued.
+       */
+      readonly pauseChannelUntil?: number;
     };
+
+/** What a provider remembers of a send, for settling a send whose outcome a crash left unknown. */
+export type LookupResult = { readonly found: true; readonly providerId: string } | { readonly found: false };
 
 export interface Channel {
   readonly name: ChannelName;
@@ -64,7 +74,17 @@ export interface Channel {
   readonly concurrency: number;
   /** The most sends per second; undefined for no limit. */
   readonly ratePerSecond?: number;
+  /**
+   * True when the provider itself drops a second send of the same message (same key), e.g. WeChat's
+   * client_msg_id: a send whose outcome is unknown (the process died mid-send) may simply be sent again.
+   */
+  readonly idempotent: boolean;
   send(message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * For providers that can be asked (Twilio's message list): was this message accepted at or after
+   * `since`? Settles a send whose outcome is unknown without sending it twice.
+   */
+  lookup?(message: OutgoingMessage, since: Date): Promise<LookupResult>;
   /** Releases connections (SMTP pool, sockets). */
   close(): Promise<void>;
 }
