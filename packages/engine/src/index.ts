@@ -33,3 +33,37 @@ export type { CompiledRule, Explanation, ExplainNode, MemberEvaluation, RuleCond
 
 // Demo data
 export * from "./demo/index.js";
+
+// Planning: audience → decisions (channel choice, variants) → outbox rows, or a dry run
+export { chooseChannel } from "./plan/channel-choice.js";
+export type { ChannelChoice, Reach } from "./plan/channel-choice.js";
+export { pickVariant, stableFraction } from "./plan/assign.js";
+export { decide, sendPlans, SUPPRESS_REASONS } from "./plan/decide.js";
+export type { ActionExtras, ChannelContent, Decision, RenderFn, SuppressReason } from "./plan/decide.js";
+export { emptyFunnel, totalPlanned } from "./plan/funnel.js";
+export type { Funnel } from "./plan/funnel.js";
+export { EXPIRING_DAYS, openAudience, reachOf } from "./plan/members.js";
+export type { PlannedMember } from "./plan/members.js";
+export { planInto } from "./plan/plan-run.js";
+export type { DecisionSink, PlanInput } from "./plan/plan-run.js";
+export { dryRun, maskAddress } from "./plan/dry-run.js";
+export type { DryRunResult, SampleMessage } from "./plan/dry-run.js";
+
+// Runs, schedules and leases
+export { findRun, lastRunSlot, messageKey, planRun, runFunnel } from "./runs/run.js";
+export type { PlanRunResult, RunRow } from "./runs/run.js";
+export { compileSchedule, cronExpressions, ScheduleError } from "./runs/schedule.js";
+export type { Schedule } from "./runs/schedule.js";
+export { liveOwners, newHolder, processAlive, release, renew, tryAcquire } from "./runs/leases.js";
+export type { Holder, LeaseInfo } from "./runs/leases.js";
+
+// Sending the outbox
+export { dispatch, recoverOrphans } from "./dispatch/dispatcher.js";
+export type { DispatchEvent, DispatchOptions, DispatchSummary } from "./dispatch/dispatcher.js";
+export { DEFAULT_BACKOFF, retryDelay } from "./dispatch/backoff.js";
+export type { BackoffPolicy } from "./dispatch/backoff.js";
+export { RateLimiter } from "./dispatch/rate-limit.js";
+
+// Consent
+export { recordOptOut } from "./consent/opt-outs.js";
+export type { OptOutEvent, OptOutSource } from "./consent/opt-outs.js";

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { MEMBER_DATA } from "./migrations/001-member-data.js";
+import { DELIVERY } from "./migrations/003-delivery.js";
 
 export interface Migration {
   readonly version: number;
@@ -11,7 +12,10 @@ export interface Migration {
  * Versioned migrations, applied in order, each in its own transaction and recorded in
  * schema_migrations. A migration is never edited once released: changes are new migrations.
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "member data", sql: MEMBER_DATA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "member data", sql: MEMBER_DATA },
+  { version: 3, name: "delivery", sql: DELIVERY },
+];
 
 export function migrate(db: Database.Database): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,0 +1,134 @@
+import type { ChannelName, OutgoingMessage } from "@patron/channels";
+import type { Statement } from "better-sqlite3";
+import { messageKey } from "../runs/run.js";
+import type { Db } from "../store/store.js";
+
+/** A queued or in-flight outbox row, as the dispatcher reads it. */
+export interface OutboxRow {
+  readonly id: number;
+  readonly runId: number;
+  readonly memberId: string;
+  readonly action: number;
+  readonly channel: ChannelName;
+  readonly address: string;
+  readonly content: string;
+  readonly attempts: number;
+  readonly claimedAt: number | null;
+  readonly claimedBy: string | null;
+}
+
+const COLUMNS = `id, run_id AS runId, member_id AS memberId, action, channel, address, content, attempts,
+  claimed_at AS claimedAt, claimed_by AS claimedBy`;
+
+/**
+ * The outbox as the dispatcher uses it: every state change is one small UPDATE that checks the
+ * state it expects, so two dispatchers can never both claim or both settle a row. A row is
+ * claimed (state sending) immediately before its send starts, never earlier: a row left in
+ * sending by a dead process is one whose send may have happened.
+ */
+export class Outbox {
+  private readonly runs = new Map<number, { campaign: string; slot: number }>();
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+  private readonly scope: string;
+  private readonly scopeParams: unknown[];
+
+  constructor(
+    private readonly db: Db,
+    runIds: readonly number[] | undefined,
+  ) {
+    this.scope = runIds === undefined ? "" : "AND run_id IN (SELECT value FROM json_each(?))";
+    this.scopeParams = runIds === undefined ? [] : [JSON.stringify(runIds)];
+  }
+
+  /** Statements are prepared once per dispatcher (preparing costs more than running these). */
+  private statement(sql: string): Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  due(channel: ChannelName, now: number, limit: number): OutboxRow[] {
+    return this.statement(
+      `SELECT ${COLUMNS} FROM outbox WHERE state = 'queued' AND channel = ? AND not_before <= ? ${this.scope} ORDER BY not_before, id LIMIT ?`,
+    ).all(channel, now, ...this.scopeParams, limit) as OutboxRow[];
+  }
+
+  /** The earliest not_before of the channel's queued rows, if any. */
+  nextDue(channel: ChannelName): number | undefined {
+    const at = this.statement(`SELECT min(not_before) FROM outbox WHERE state = 'queued' AND channel = ? ${this.scope}`)
+      .pluck()
+      .get(channel, ...this.scopeParams) as number | null;
+    return at ?? undefined;
+  }
+
+  waiting(): { count: number; next: number | null } {
+    const row = this.statement(`SELECT count(*) AS count, min(not_before) AS next FROM outbox WHERE state = 'queued' ${this.scope}`).get(
+      ...this.scopeParams,
+    ) as { count: number; next: number | null };
+    return row;
+  }
+
+  claim(row: OutboxRow, owner: string, now: number): boolean {
+    return (
+      this.statement(
+        "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'",
+      ).run(owner, now, row.id).changes === 1
+    );
+  }
+
+  markSent(id: number, provider: string, providerId: string, now: number): void {
+    this.statement(
+      "UPDATE outbox SET state = 'sent', provider = ?, provider_id = ?, sent_at = ?, error_code = NULL, error = NULL, claimed_by = NULL WHERE id = ? AND state = 'sending'",
+    ).run(provider, providerId, now, id);
+  }
+
+  requeue(id: number, notBefore: number, code: string | null, error: string | null, refundAttempt = false): void {
+    this.statement(
+      `UPDATE outbox SET state = 'queued', not_before = ?, error_code = ?, error = ?, claimed_by = NULL${refundAttempt ? ", attempts = attempts - 1" : ""} WHERE id = ? AND state = 'sending'`,
+    ).run(notBefore, code, error, id);
+  }
+
+  markFailed(id: number, provider: string, code: string, error: string): void {
+    this.statement(
+      "UPDATE outbox SET state = 'failed', provider = ?, error_code = ?, error = ?, claimed_by = NULL WHERE id = ? AND state = 'sending'",
+    ).run(provider, code, error, id);
+  }
+
+  /** Rows left in sending by owners that are gone, on the given channels. */
+  orphans(channels: readonly ChannelName[], live: ReadonlySet<string>): OutboxRow[] {
+    const rows = this.statement(
+      `SELECT ${COLUMNS} FROM outbox WHERE state = 'sending' AND channel IN (SELECT value FROM json_each(?)) ${this.scope}`,
+    ).all(JSON.stringify(channels), ...this.scopeParams) as OutboxRow[];
+    return rows.filter((r) => r.claimedBy === null || !live.has(r.claimedBy));
+  }
+
+  /** Takes over an orphan for settling: true when no one else took it first. */
+  adopt(row: OutboxRow, owner: string): boolean {
+    return (
+      this.statement("UPDATE outbox SET claimed_by = ? WHERE id = ? AND state = 'sending' AND claimed_by IS ?").run(
+        owner,
+        row.id,
+        row.claimedBy,
+      ).changes === 1
+    );
+  }
+
+  /** What the provider is given: the row's content, its address and its stable key. */
+  message(row: OutboxRow): OutgoingMessage {
+    let run = this.runs.get(row.runId);
+    if (run === undefined) {
+      run = this.db.prepare("SELECT campaign, slot FROM runs WHERE id = ?").get(row.runId) as { campaign: string; slot: number };
+      this.runs.set(row.runId, run);
+    }
+    const content = JSON.parse(row.content) as Record<string, unknown>;
+    return {
+      ...content,
+      channel: row.channel,
+      key: messageKey(run.campaign, run.slot, row.memberId, row.action),
+      to: row.address,
+    } as OutgoingMessage;
+  }
+}

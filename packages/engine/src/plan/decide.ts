@@ -1,0 +1,131 @@
+import type { ChannelName, OutgoingMessage } from "@patron/channels";
+import type { CouponConfig } from "@patron/config";
+import type { CampaignDefinition, ChannelRefNode, NameNode, SendCouponNode, SendMessageNode } from "@patron/dsl";
+import { pickVariant, stableFraction } from "./assign.js";
+import { chooseChannel } from "./channel-choice.js";
+import { reachOf, type PlannedMember } from "./members.js";
+
+/** What a channel is given for one member, besides the key and the address. */
+export type ChannelContent = OutgoingMessage extends infer M ? (M extends OutgoingMessage ? Omit<M, "key" | "to"> : never) : never;
+
+/**
+ * Why a member of the audience gets no message from one send of a campaign, in funnel order:
+ * no listed channel has an address; an address but no consent (or an opt-out); a template that
+ * cannot be rendered for this member (a strict template met a missing value).
+ */
+export type SuppressReason = "no-address" | "no-consent" | "template-error";
+
+export const SUPPRESS_REASONS: readonly SuppressReason[] = ["no-address", "no-consent", "template-error"];
+
+export type Decision =
+  | {
+      readonly kind: "send";
+      readonly member: PlannedMember;
+      /** Which send of the rule (0 for the first). */
+      readonly action: number;
+      readonly channel: ChannelName;
+      readonly address: string;
+      readonly message: string;
+      readonly content: ChannelContent;
+    }
+  | {
+      readonly kind: "suppressed";
+      readonly member: PlannedMember;
+      readonly action: number;
+      readonly reason: SuppressReason;
+      /** For template-error: what went wrong. */
+      readonly detail?: string;
+    };
+
+/** What a template may need beyond the member: the action's points, the coupon it carries. */
+export interface ActionExtras {
+  readonly awardedPoints?: number;
+  readonly coupon?: { readonly name: string; readonly value: string; readonly validDays?: number };
+}
+
+/** Renders one message for one member on one channel; throws when a template cannot be rendered. */
+export type RenderFn = (member: PlannedMember, message: string, channel: ChannelName, extras: ActionExtras) => ChannelContent;
+
+/** A send action of the rule, resolved against patron.yaml once per run. */
+interface SendPlan {
+  readonly index: number;
+  readonly via: readonly ChannelName[];
+  /** One message, or weighted variants. */
+  readonly messages: readonly { readonly name: string; readonly percent: number }[];
+  readonly extras: ActionExtras;
+}
+
+/**
+ * Resolves the campaign's send actions: message names (or variants), the coupon a `send coupon`
+ * carries and the message that carries it, points awarded by the same rule. The checker has
+ * made sure all of them exist; a name that does not is a bug, not a member's problem.
+ */
+export function sendPlans(campaign: CampaignDefinition, coupons: readonly CouponConfig[]): SendPlan[] {
+  const awarded = campaign.rule.actions.find((a) => a.kind === "AwardPoints");
+  const awardedPoints = awarded?.kind === "AwardPoints" ? awarded.amount.value : undefined;
+  const plans: SendPlan[] = [];
+  for (const action of campaign.rule.actions) {
+    if (action.kind === "AwardPoints") continue;
+    const via = channelsOf(action.via);
+    const base = awardedPoints === undefined ? {} : { awardedPoints };
+    if (action.kind === "SendMessage") {
+      plans.push({ index: plans.length, via, messages: messagesOf(action), extras: base });
+    } else {
+      const coupon = couponOf(action, coupons);
+      plans.push({
+        index: plans.length,
+        via,
+        messages: [{ name: coupon.message, percent: 100 }],
+        extras: {
+          ...base,
+          coupon: { name: coupon.name, value: coupon.value, ...(coupon.validDays === undefined ? {} : { validDays: coupon.validDays }) },
+        },
+      });
+    }
+  }
+  return plans;
+}
+
+function channelsOf(via: readonly ChannelRefNode[]): ChannelName[] {
+  return via.map((ref) => ref.name as ChannelName);
+}
+
+function messagesOf(action: SendMessageNode): { name: string; percent: number }[] {
+  if (!Array.isArray(action.message)) return [{ name: (action.message as NameNode).value, percent: 100 }];
+  return action.message.map((v) => ({ name: v.message.value, percent: v.percent.value }));
+}
+
+function couponOf(action: SendCouponNode, coupons: readonly CouponConfig[]): CouponConfig {
+  const wanted = action.coupon;
+  const found =
+    wanted.kind === "named"
+      ? coupons.find((c) => c.name === wanted.name.value)
+      : coupons.find((c) => c.brand?.toLowerCase() === wanted.brand.value.toLowerCase());
+  // The checker reports a coupon that does not exist; reaching here with one is a bug.
+  if (!found) throw new Error(`no coupon matches ${JSON.stringify(action.coupon)}: run patron check`);
+  return found;
+}
+
+/**
+ * The decisions for one member: one per send action of the rule. Pure: the same member, campaign
+ * and templates always give the same decisions, which is what lets an interrupted planning resume.
+ */
+export function decide(campaign: CampaignDefinition, plans: readonly SendPlan[], member: PlannedMember, render: RenderFn): Decision[] {
+  return plans.map((plan) => {
+    const choice = chooseChannel(plan.via, (channel) => reachOf(member, channel));
+    if (!choice.ok) return { kind: "suppressed", member, action: plan.index, reason: choice.reason };
+    const message =
+      plan.messages.length === 1
+        ? (plan.messages[0] as { name: string }).name
+        : pickVariant(plan.messages, stableFraction(campaign.id, member.id, `variant:${plan.index}`)).name;
+    return {
+      kind: "send",
+      member,
+      action: plan.index,
+      channel: choice.channel,
+      address: choice.address,
+      message,
+      content: render(member, message, choice.channel, plan.extras),
+    };
+  });
+}

@@ -1,0 +1,25 @@
+import { CHANNEL_NAMES, type ChannelName } from "@patron/dsl";
+import { SUPPRESS_REASONS, type SuppressReason } from "./decide.js";
+
+/**
+ * A run's funnel: the audience, then how many decisions each reason suppressed, then the
+ * messages planned per channel. A campaign with two sends decides twice per member, so
+ * suppressed + planned can exceed the audience.
+ */
+export interface Funnel {
+  audience: number;
+  suppressed: Record<SuppressReason, number>;
+  planned: Record<ChannelName, number>;
+}
+
+export function emptyFunnel(audience: number): Funnel {
+  return {
+    audience,
+    suppressed: Object.fromEntries(SUPPRESS_REASONS.map((r) => [r, 0])) as Record<SuppressReason, number>,
+    planned: Object.fromEntries(CHANNEL_NAMES.map((c) => [c, 0])) as Record<ChannelName, number>,
+  };
+}
+
+export function totalPlanned(funnel: Funnel): number {
+  return Object.values(funnel.planned).reduce((a, b) => a + b, 0);
+}

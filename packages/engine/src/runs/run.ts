@@ -1,0 +1,128 @@
+import type { ChannelName } from "@patron/channels";
+import type { Decision } from "../plan/decide.js";
+import { emptyFunnel, type Funnel } from "../plan/funnel.js";
+import { planInto, type PlanInput } from "../plan/plan-run.js";
+import type { Db } from "../store/store.js";
+
+/** The key a provider sees for a message: the same for every attempt and every re-plan. */
+export function messageKey(campaign: string, slot: number, member: string, action: number): string {
+  return `${campaign}/${new Date(slot).toISOString()}/${member}${action === 0 ? "" : `/${action}`}`;
+}
+
+export interface RunRow {
+  readonly id: number;
+  readonly campaign: string;
+  readonly slot: number;
+  readonly asOf: number;
+  readonly state: "planning" | "planned";
+}
+
+export interface PlanRunResult {
+  readonly run: RunRow;
+  /** The slot had been planned before: nothing was added. */
+  readonly alreadyPlanned: boolean;
+  /** Planning had been interrupted (a crash) and was resumed. */
+  readonly resumed: boolean;
+  /** The run's funnel as the outbox records it (all of it, also from before a resume). */
+  readonly funnel: Funnel;
+  readonly elapsedMs: number;
+}
+
+const RUN_COLUMNS = "id, campaign, slot, as_of AS asOf, state";
+
+/**
+ * Plans one run — a campaign at a due slot — into the outbox. Every page of decisions is written
+ * in one transaction (INSERT OR IGNORE on run, member and action), so:
+ * - planning a slot that was planned before adds nothing;
+ * - a planning cut short (crash, kill) resumes: the members decided already are skipped, and the
+ *   run's own as-of (stored when it started) is the clock again, so decisions are the same;
+ * - two processes planning the same slot at once cannot write a member twice.
+ */
+export function planRun(input: PlanInput, slot: number, file: string): PlanRunResult {
+  const started = performance.now();
+  const { db, campaign } = input;
+  const existing = db
+    .transaction(() => {
+      const found = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE campaign = ? AND slot = ?`).get(campaign.id, slot) as
+        RunRow | undefined;
+      if (found) return { run: found, created: false };
+      const id = Number(
+        db
+          .prepare("INSERT INTO runs (campaign, slot, as_of, file, state, started_at) VALUES (?, ?, ?, ?, 'planning', ?)")
+          .run(campaign.id, slot, input.audience.asOf, file, Date.now()).lastInsertRowid,
+      );
+      return { run: { id, campaign: campaign.id, slot, asOf: input.audience.asOf, state: "planning" as const }, created: true };
+    })
+    .immediate();
+  const { run } = existing;
+  if (run.state === "planned") {
+    return { run, alreadyPlanned: true, resumed: false, funnel: runFunnel(db, run.id), elapsedMs: performance.now() - started };
+  }
+  const write = outboxWriter(db, run);
+  planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, { page: write }, existing.created ? undefined : run.id);
+  db.transaction(() => {
+    const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(run.id) as number;
+    db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), audience, run.id);
+  })();
+  return {
+    run: { ...run, state: "planned" },
+    alreadyPlanned: false,
+    resumed: !existing.created,
+    funnel: runFunnel(db, run.id),
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function outboxWriter(db: Db, run: RunRow): (decisions: readonly Decision[]) => void {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO outbox (run_id, member_id, action, decision, channel, message, address, content, state, not_before, error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return db.transaction((decisions: readonly Decision[]) => {
+    for (const d of decisions) {
+      if (d.kind === "send") {
+        insert.run(
+          run.id,
+          d.member.id,
+          d.action,
+          "send",
+          d.channel,
+          d.message,
+          d.address,
+          JSON.stringify(d.content),
+          "queued",
+          run.asOf,
+          null,
+        );
+      } else {
+        insert.run(run.id, d.member.id, d.action, d.reason, null, null, null, null, "suppressed", 0, d.detail ?? null);
+      }
+    }
+  });
+}
+
+/** A run's funnel, counted from its outbox rows. */
+export function runFunnel(db: Db, runId: number): Funnel {
+  const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(runId) as number;
+  const funnel = emptyFunnel(audience);
+  const rows = db.prepare("SELECT decision, channel, count(*) AS n FROM outbox WHERE run_id = ? GROUP BY decision, channel").all(runId) as {
+    decision: string;
+    channel: ChannelName | null;
+    n: number;
+  }[];
+  for (const row of rows) {
+    if (row.decision === "send" && row.channel) funnel.planned[row.channel] += row.n;
+    else if (row.decision in funnel.suppressed) funnel.suppressed[row.decision as keyof Funnel["suppressed"]] += row.n;
+  }
+  return funnel;
+}
+
+export function findRun(db: Db, campaign: string, slot: number): RunRow | undefined {
+  return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE campaign = ? AND slot = ?`).get(campaign, slot) as RunRow | undefined;
+}
+
+/** The slot of the campaign's most recent run, if any. */
+export function lastRunSlot(db: Db, campaign: string): number | undefined {
+  const slot = db.prepare("SELECT max(slot) FROM runs WHERE campaign = ?").pluck().get(campaign) as number | null;
+  return slot ?? undefined;
+}
