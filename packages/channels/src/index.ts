@@ -7,3 +7,5 @@ export type { AddressKind, Channel, ChannelName, LookupResult, OutgoingMessage, 
 // Providers
 export { consoleChannel } from "./console/console-channel.js";
 export type { ConsoleChannelOptions } from "./console/console-channel.js";
+export { twilioChannel } from "./twilio/twilio-channel.js";
+export type { TwilioChannelOptions } from "./twilio/options.js";
