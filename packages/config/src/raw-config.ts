@@ -39,6 +39,7 @@ export interface RawSmsChannel {
   readonly accountSid: EnvRef;
   readonly authToken: EnvRef;
   readonly statusCallback?: string;
+  readonly baseUrl?: string;
   readonly signature?: string;
   readonly optOutText?: string;
   readonly concurrency?: number;

@@ -59,6 +59,8 @@ export interface SmsChannelConfig {
   readonly accountSid: EnvRef;
   readonly authToken: EnvRef;
   readonly statusCallback?: string;
+  /** Where Twilio API requests go instead of https://api.twilio.com (a proxy, a test server). */
+  readonly baseUrl?: string;
   readonly signature?: string;
   readonly optOutText?: string;
   readonly concurrency?: number;
