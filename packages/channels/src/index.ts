@@ -9,3 +9,5 @@ export { consoleChannel } from "./console/console-channel.js";
 export type { ConsoleChannelOptions } from "./console/console-channel.js";
 export { twilioChannel } from "./twilio/twilio-channel.js";
 export type { TwilioChannelOptions } from "./twilio/options.js";
+export { smtpChannel } from "./smtp/smtp-channel.js";
+export type { SmtpChannelOptions } from "./smtp/smtp-channel.js";
