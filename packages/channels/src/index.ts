@@ -11,3 +11,5 @@ export { twilioChannel } from "./twilio/twilio-channel.js";
 export type { TwilioChannelOptions } from "./twilio/options.js";
 export { smtpChannel } from "./smtp/smtp-channel.js";
 export type { SmtpChannelOptions } from "./smtp/smtp-channel.js";
+export { wechatChannel, WECHAT_DEDUP_WINDOW_MS } from "./wechat/wechat-channel.js";
+export type { TokenEndpoint, WechatChannelOptions } from "./wechat/wechat-channel.js";

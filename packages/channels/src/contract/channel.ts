@@ -79,6 +79,8 @@ export interface Channel {
    * client_msg_id: a send whose outcome is unknown (the process died mid-send) may simply be sent again.
    */
   readonly idempotent: boolean;
+  /** How long after a send the provider still drops a repeat (WeChat: 10 minutes); forever when absent. */
+  readonly idempotentForMs?: number;
   send(message: OutgoingMessage): Promise<SendResult>;
   /**
    * For providers that can be asked (Twilio's message list): was this message accepted at or after

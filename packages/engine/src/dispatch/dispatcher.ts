@@ -222,7 +222,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
 /**
  * Settles rows a dead dispatcher left "sending" — their send may or may not have reached the
  * provider:
- * - a provider that drops repeats (WeChat client_msg_id) gets the message again;
+ * - a provider that drops repeats (WeChat client_msg_id, for 10 minutes) gets the message again
+ *   while it still would;
  * - a provider that can be asked (Twilio's message list) is asked: found → sent, else again;
  * - any other (SMTP) cannot tell us, and sending again could deliver twice, so the row fails
  *   with code "outcome-unknown" and says so; it is never sent twice.
@@ -242,7 +243,9 @@ export async function recoverOrphans(
     if (channel === undefined || !outbox.adopt(row, holder.owner)) continue;
     const message = outbox.message(row);
     let outcome: "sent" | "requeued" | "unknown";
-    if (channel.idempotent) {
+    const claimedAt = row.claimedAt ?? 0;
+    const stillDeduplicated = channel.idempotent && (channel.idempotentForMs === undefined || now() - claimedAt < channel.idempotentForMs);
+    if (stillDeduplicated) {
       outbox.requeue(row.id, now(), "recovered", "sent again after a crash: the provider drops repeats", true);
       outcome = "requeued";
     } else if (channel.lookup) {
