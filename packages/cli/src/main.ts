@@ -2,6 +2,9 @@ import { Command, CommanderError, Option } from "commander";
 import { runCheck, type OutputFormat } from "./commands/check.js";
 import { runAudience } from "./commands/audience.js";
 import { runDemoData } from "./commands/demo-data.js";
+import { runDryRun } from "./commands/dry-run.js";
+import { runRun } from "./commands/run.js";
+import { wholeNumber } from "./project/numbers.js";
 import { runExplain } from "./commands/explain.js";
 import { runFmt } from "./commands/fmt.js";
 import { runImport } from "./commands/import.js";
@@ -124,6 +127,42 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .action(
       (opts: { db?: string; asOf?: string; config?: string; members: string; seed: string; replace: boolean; format: "text" | "json" }) => {
         exitCode = runDemoData(opts, io);
+      },
+    );
+
+  dataOptions(
+    program
+      .command("dry-run")
+      .description("the whole run without sending: audience, policy funnel, sample messages per channel")
+      .argument("[files...]", "campaign files or folders (default: every campaign of the repository)")
+      .option("--out <file>", "where --format html writes the report", "patron-dry-run.html")
+      .option("--samples <n>", "sample messages shown per message and channel", "2"),
+  )
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "html"]).default("text"))
+    .action(
+      (
+        files: string[],
+        opts: { db?: string; asOf?: string; config?: string; format: "text" | "json" | "html"; out: string; samples: string },
+      ) => {
+        exitCode = runDryRun(files, { ...opts, samples: wholeNumber(opts.samples, "--samples") }, io);
+      },
+    );
+
+  dataOptions(
+    program
+      .command("run")
+      .description("plan and send: every campaign given (or, with --due, what the schedules say is due); a slot is sent once")
+      .argument("[files...]", "campaign files or folders (default: every campaign of the repository)")
+      .option("--due", "only campaigns whose scheduled slot is due and not yet run", false)
+      .option("--send-to <file>", "write every message as a JSON line to FILE instead of the providers (rehearsals, demos)"),
+  )
+    .addOption(jsonFormat())
+    .action(
+      async (
+        files: string[],
+        opts: { db?: string; asOf?: string; config?: string; due: boolean; sendTo?: string; format: "text" | "json" },
+      ) => {
+        exitCode = await runRun(files, opts, io);
       },
     );
 

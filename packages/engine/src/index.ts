@@ -67,3 +67,14 @@ export { RateLimiter } from "./dispatch/rate-limit.js";
 // Consent
 export { recordOptOut } from "./consent/opt-outs.js";
 export type { OptOutEvent, OptOutSource } from "./consent/opt-outs.js";
+export { createPlanner } from "./plan/prepare.js";
+export type { Planner, PlannerOptions } from "./plan/prepare.js";
+export { PreviewCouponIssuer, StoreCouponIssuer, readPool } from "./plan/coupons.js";
+export type { CouponIssuer, IssuedCoupon } from "./plan/coupons.js";
+export { templateRenderFn } from "./plan/render-member.js";
+export { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "./consent/unsubscribe.js";
+
+// TEMPORARY (render helper, for building the CLI; the lead adds the real line)
+export * from "./render/index.js";
+export { chooseSlot, nextSlotOf } from "./runs/due.js";
+export type { SlotChoice } from "./runs/due.js";

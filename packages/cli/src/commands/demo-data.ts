@@ -3,6 +3,7 @@ import type { Io } from "../io.js";
 import { requireProject } from "../project/project.js";
 import { openData, type DataOptions } from "../project/data.js";
 import { UsageError } from "../project/files.js";
+import { wholeNumber } from "../project/numbers.js";
 
 export interface DemoDataOptions extends DataOptions {
   readonly members: string;
@@ -52,10 +53,4 @@ export function runDemoData(options: DemoDataOptions, io: Io): number {
   } finally {
     data.db.close();
   }
-}
-
-function wholeNumber(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${option} ${text}: expected a whole number`);
-  return n;
 }

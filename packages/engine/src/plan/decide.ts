@@ -3,6 +3,7 @@ import type { CouponConfig } from "@patron/config";
 import type { CampaignDefinition, ChannelRefNode, NameNode, SendCouponNode, SendMessageNode } from "@patron/dsl";
 import { pickVariant, stableFraction } from "./assign.js";
 import { chooseChannel } from "./channel-choice.js";
+import type { CouponIssuer, IssuedCoupon } from "./coupons.js";
 import { reachOf, type PlannedMember } from "./members.js";
 
 /** What a channel is given for one member, besides the key and the address. */
@@ -10,12 +11,13 @@ export type ChannelContent = OutgoingMessage extends infer M ? (M extends Outgoi
 
 /**
  * Why a member of the audience gets no message from one send of a campaign, in funnel order:
- * no listed channel has an address; an address but no consent (or an opt-out); a template that
- * cannot be rendered for this member (a strict template met a missing value).
+ * no listed channel has an address; an address but no consent (or an opt-out); the coupon the
+ * message carries is spent (cap reached, pool empty); a template that cannot be rendered for this
+ * member (a strict template met a missing value).
  */
-export type SuppressReason = "no-address" | "no-consent" | "template-error";
+export type SuppressReason = "no-address" | "no-consent" | "coupon-exhausted" | "template-error";
 
-export const SUPPRESS_REASONS: readonly SuppressReason[] = ["no-address", "no-consent", "template-error"];
+export const SUPPRESS_REASONS: readonly SuppressReason[] = ["no-address", "no-consent", "coupon-exhausted", "template-error"];
 
 export type Decision =
   | {
@@ -27,6 +29,8 @@ export type Decision =
       readonly address: string;
       readonly message: string;
       readonly content: ChannelContent;
+      /** The coupon code the message carries, issued for this member. */
+      readonly coupon?: IssuedCoupon;
     }
   | {
       readonly kind: "suppressed";
@@ -40,19 +44,21 @@ export type Decision =
 /** What a template may need beyond the member: the action's points, the coupon it carries. */
 export interface ActionExtras {
   readonly awardedPoints?: number;
-  readonly coupon?: { readonly name: string; readonly value: string; readonly validDays?: number };
+  readonly coupon?: IssuedCoupon;
 }
 
 /** Renders one message for one member on one channel; throws when a template cannot be rendered. */
 export type RenderFn = (member: PlannedMember, message: string, channel: ChannelName, extras: ActionExtras) => ChannelContent;
 
 /** A send action of the rule, resolved against patron.yaml once per run. */
-interface SendPlan {
+export interface SendPlan {
   readonly index: number;
   readonly via: readonly ChannelName[];
   /** One message, or weighted variants. */
   readonly messages: readonly { readonly name: string; readonly percent: number }[];
-  readonly extras: ActionExtras;
+  readonly awardedPoints?: number;
+  /** The coupon a `send coupon` carries. */
+  readonly coupon?: CouponConfig;
 }
 
 /**
@@ -67,20 +73,12 @@ export function sendPlans(campaign: CampaignDefinition, coupons: readonly Coupon
   for (const action of campaign.rule.actions) {
     if (action.kind === "AwardPoints") continue;
     const via = channelsOf(action.via);
-    const base = awardedPoints === undefined ? {} : { awardedPoints };
+    const base = { index: plans.length, via, ...(awardedPoints === undefined ? {} : { awardedPoints }) };
     if (action.kind === "SendMessage") {
-      plans.push({ index: plans.length, via, messages: messagesOf(action), extras: base });
+      plans.push({ ...base, messages: messagesOf(action) });
     } else {
       const coupon = couponOf(action, coupons);
-      plans.push({
-        index: plans.length,
-        via,
-        messages: [{ name: coupon.message, percent: 100 }],
-        extras: {
-          ...base,
-          coupon: { name: coupon.name, value: coupon.value, ...(coupon.validDays === undefined ? {} : { validDays: coupon.validDays }) },
-        },
-      });
+      plans.push({ ...base, messages: [{ name: coupon.message, percent: 100 }], coupon });
     }
   }
   return plans;
@@ -107,25 +105,45 @@ function couponOf(action: SendCouponNode, coupons: readonly CouponConfig[]): Cou
 }
 
 /**
- * The decisions for one member: one per send action of the rule. Pure: the same member, campaign
- * and templates always give the same decisions, which is what lets an interrupted planning resume.
+ * The decisions for one member: one per send action of the rule. The same member, campaign and
+ * templates always give the same channel, message and text (bar a coupon code), which is what
+ * lets an interrupted planning resume.
  */
-export function decide(campaign: CampaignDefinition, plans: readonly SendPlan[], member: PlannedMember, render: RenderFn): Decision[] {
-  return plans.map((plan) => {
+export function decide(
+  campaign: CampaignDefinition,
+  plans: readonly SendPlan[],
+  member: PlannedMember,
+  render: RenderFn,
+  coupons: CouponIssuer,
+): Decision[] {
+  return plans.map((plan): Decision => {
     const choice = chooseChannel(plan.via, (channel) => reachOf(member, channel));
     if (!choice.ok) return { kind: "suppressed", member, action: plan.index, reason: choice.reason };
     const message =
       plan.messages.length === 1
         ? (plan.messages[0] as { name: string }).name
         : pickVariant(plan.messages, stableFraction(campaign.id, member.id, `variant:${plan.index}`)).name;
-    return {
-      kind: "send",
-      member,
-      action: plan.index,
-      channel: choice.channel,
-      address: choice.address,
-      message,
-      content: render(member, message, choice.channel, plan.extras),
+    const coupon = plan.coupon && coupons.issue(plan.coupon, member.id);
+    if (plan.coupon && !coupon) return { kind: "suppressed", member, action: plan.index, reason: "coupon-exhausted" };
+    const extras: ActionExtras = {
+      ...(plan.awardedPoints === undefined ? {} : { awardedPoints: plan.awardedPoints }),
+      ...(coupon ? { coupon } : {}),
     };
+    try {
+      const content = render(member, message, choice.channel, extras);
+      return {
+        kind: "send",
+        member,
+        action: plan.index,
+        channel: choice.channel,
+        address: choice.address,
+        message,
+        content,
+        ...(coupon ? { coupon } : {}),
+      };
+    } catch (error) {
+      if (coupon) coupons.release(coupon);
+      return { kind: "suppressed", member, action: plan.index, reason: "template-error", detail: (error as Error).message };
+    }
   });
 }

@@ -1,4 +1,5 @@
 import type { ChannelName } from "@patron/channels";
+import { PreviewCouponIssuer } from "./coupons.js";
 import type { ChannelContent, Decision } from "./decide.js";
 import type { Funnel } from "./funnel.js";
 import { planInto, type PlanInput } from "./plan-run.js";
@@ -53,7 +54,7 @@ export function dryRun(input: PlanInput, samplesPerMessage = 2): DryRunResult {
       content: d.content,
     });
   };
-  const funnel = planInto(input, { page: (decisions) => decisions.forEach(keep) });
+  const funnel = planInto(input, { page: (decisions) => decisions.forEach(keep) }, new PreviewCouponIssuer(input.db, input.audience.asOf));
   return {
     campaign: input.campaign.id,
     asOf: input.audience.asOf,

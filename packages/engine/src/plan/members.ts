@@ -25,6 +25,7 @@ export interface PlannedMember {
   readonly birthday: string | null;
   readonly joinedAt: number | null;
   readonly timezone: string | null;
+  readonly referredBy: string | null;
   readonly consent: Readonly<Record<ChannelName, boolean>>;
   readonly optedOut: Readonly<Record<ChannelName, boolean>>;
   /** Custom fields (patron.yaml members.fields), typed. */
@@ -47,6 +48,7 @@ interface Row {
   birthday: string | null;
   joined_at: number | null;
   timezone: string | null;
+  referred_by: string | null;
   consent_sms: number | null;
   consent_email: number | null;
   consent_wechat: number | null;
@@ -98,7 +100,7 @@ export function openAudience(
   }
   const page = db.prepare<[number, number], Row>(`
     SELECT a.seq, m.id, m.name, m.phone, m.email, m.wechat_openid, m.tier, m.points, m.city, m.gender, m.birthday,
-      m.joined_at, m.timezone, m.consent_sms, m.consent_email, m.consent_wechat, m.attributes,
+      m.joined_at, m.timezone, m.referred_by, m.consent_sms, m.consent_email, m.consent_wechat, m.attributes,
       EXISTS (SELECT 1 FROM main.opt_out_current o WHERE o.member_id = m.id AND o.channel = 'sms') AS out_sms,
       EXISTS (SELECT 1 FROM main.opt_out_current o WHERE o.member_id = m.id AND o.channel = 'email') AS out_email,
       EXISTS (SELECT 1 FROM main.opt_out_current o WHERE o.member_id = m.id AND o.channel = 'wechat') AS out_wechat,
@@ -136,6 +138,7 @@ function toMember(r: Row, expiring: boolean): PlannedMember {
     birthday: r.birthday,
     joinedAt: r.joined_at,
     timezone: r.timezone,
+    referredBy: r.referred_by,
     consent: { sms: r.consent_sms === 1, email: r.consent_email === 1, wechat: r.consent_wechat === 1 },
     optedOut: { sms: r.out_sms === 1, email: r.out_email === 1, wechat: r.out_wechat === 1 },
     attributes: JSON.parse(r.attributes) as Record<string, unknown>,

@@ -4,6 +4,7 @@ import type { CampaignDefinition } from "@patron/dsl";
 import { audienceQuery, type AudienceOptions } from "../audience/sql/select.js";
 import type { Db } from "../store/store.js";
 import { decide, sendPlans, type Decision, type RenderFn } from "./decide.js";
+import type { CouponIssuer } from "./coupons.js";
 import { emptyFunnel, type Funnel } from "./funnel.js";
 import { openAudience } from "./members.js";
 
@@ -28,9 +29,10 @@ export interface DecisionSink {
 
 /**
  * Streams a campaign's audience through the decisions: pages of members are read, decided and
- * handed to the sink, so memory does not grow with the audience. Returns the funnel.
+ * handed to the sink, so memory does not grow with the audience. `coupons` issues codes (a run)
+ * or previews them (a dry run). Returns the funnel.
  */
-export function planInto(input: PlanInput, sink: DecisionSink, skipDecidedIn?: number): Funnel {
+export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIssuer, skipDecidedIn?: number): Funnel {
   const plans = sendPlans(input.campaign, input.config.coupons);
   const query = audienceQuery(input.db, input.campaign.rule.condition, input.audience);
   const pages = openAudience(input.db, query, {
@@ -44,7 +46,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, skipDecidedIn?: n
     for (let members = pages.next(); members.length > 0; members = pages.next()) {
       const decisions: Decision[] = [];
       for (const member of members) {
-        for (const decision of decideSafely(input.campaign, plans, member, input.render)) {
+        for (const decision of decide(input.campaign, plans, member, input.render, coupons)) {
           decisions.push(decision);
           count(funnel, decision);
         }
@@ -57,26 +59,6 @@ export function planInto(input: PlanInput, sink: DecisionSink, skipDecidedIn?: n
     pages.close();
   }
   return funnel;
-}
-
-/** A template that cannot be rendered for one member suppresses that member, with the reason. */
-function decideSafely(
-  campaign: CampaignDefinition,
-  plans: ReturnType<typeof sendPlans>,
-  member: Parameters<RenderFn>[0],
-  render: RenderFn,
-): Decision[] {
-  try {
-    return decide(campaign, plans, member, render);
-  } catch (error) {
-    return plans.map((plan) => ({
-      kind: "suppressed" as const,
-      member,
-      action: plan.index,
-      reason: "template-error" as const,
-      detail: (error as Error).message,
-    }));
-  }
 }
 
 function count(funnel: Funnel, decision: Decision): void {

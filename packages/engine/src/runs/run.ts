@@ -1,5 +1,6 @@
 import type { ChannelName } from "@patron/channels";
 import type { Decision } from "../plan/decide.js";
+import { StoreCouponIssuer } from "../plan/coupons.js";
 import { emptyFunnel, type Funnel } from "../plan/funnel.js";
 import { planInto, type PlanInput } from "../plan/plan-run.js";
 import type { Db } from "../store/store.js";
@@ -58,8 +59,9 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
   if (run.state === "planned") {
     return { run, alreadyPlanned: true, resumed: false, funnel: runFunnel(db, run.id), elapsedMs: performance.now() - started };
   }
-  const write = outboxWriter(db, run);
-  planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, { page: write }, existing.created ? undefined : run.id);
+  const coupons = new StoreCouponIssuer(db, run.asOf);
+  const write = outboxWriter(db, run, coupons);
+  planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, { page: write }, coupons, existing.created ? undefined : run.id);
   db.transaction(() => {
     const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(run.id) as number;
     db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), audience, run.id);
@@ -73,14 +75,16 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
   };
 }
 
-function outboxWriter(db: Db, run: RunRow): (decisions: readonly Decision[]) => void {
+function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisions: readonly Decision[]) => void {
+  const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
   const insert = db.prepare(
     `INSERT OR IGNORE INTO outbox (run_id, member_id, action, decision, channel, message, address, content, state, not_before, error)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  return db.transaction((decisions: readonly Decision[]) => {
+  const writePage = db.transaction((decisions: readonly Decision[]) => {
     for (const d of decisions) {
       if (d.kind === "send") {
+        if (d.coupon) issue.run(d.coupon.code, d.coupon.name, d.member.id, run.id, run.asOf, d.coupon.expiresAt);
         insert.run(
           run.id,
           d.member.id,
@@ -99,6 +103,10 @@ function outboxWriter(db: Db, run: RunRow): (decisions: readonly Decision[]) => 
       }
     }
   });
+  return (decisions) => {
+    writePage(decisions);
+    coupons.committed(decisions.flatMap((d) => (d.kind === "send" && d.coupon ? [d.coupon.code] : [])));
+  };
 }
 
 /** A run's funnel, counted from its outbox rows. */

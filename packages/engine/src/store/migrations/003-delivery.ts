@@ -15,6 +15,9 @@
  * - opt_outs is the append-only log (who, which channel, from where); opt_out_current is its
  *   present state, one row per member and channel that has opted out, kept in the same
  *   transaction as the log, so planning tests one indexed row instead of replaying the log.
+ * - coupon_codes holds every code issued (PRIMARY KEY code: unique across all coupons), with the
+ *   member, run and expiry, written in the same transaction as the outbox row carrying it;
+ *   coupon_pool holds the codes of pool files, loaded once, handed out in file order.
  * - leases name a holder (owner id, pid, host) and an expiry; a holder renews before it runs
  *   out. A lease whose holder is a dead process on this host may be taken at once.
  */
@@ -78,6 +81,25 @@ CREATE TABLE opt_out_current (
   since        INTEGER NOT NULL,
   source       TEXT NOT NULL,
   PRIMARY KEY (member_id, channel)
+) WITHOUT ROWID;
+
+CREATE TABLE coupon_codes (
+  code         TEXT PRIMARY KEY,
+  coupon       TEXT NOT NULL,
+  member_id    TEXT NOT NULL,
+  run_id       INTEGER NOT NULL REFERENCES runs (id),
+  issued_at    INTEGER NOT NULL,
+  expires_at   INTEGER
+) WITHOUT ROWID;
+CREATE INDEX coupon_codes_coupon ON coupon_codes (coupon);
+CREATE INDEX coupon_codes_member ON coupon_codes (member_id);
+
+CREATE TABLE coupon_pool (
+  coupon       TEXT NOT NULL,
+  position     INTEGER NOT NULL,
+  code         TEXT NOT NULL,
+  PRIMARY KEY (coupon, position),
+  UNIQUE (code)
 ) WITHOUT ROWID;
 
 CREATE TABLE leases (
