@@ -4,6 +4,7 @@ import { runAudience } from "./commands/audience.js";
 import { runDemoData } from "./commands/demo-data.js";
 import { runDryRun } from "./commands/dry-run.js";
 import { runRun } from "./commands/run.js";
+import { runSchedule } from "./commands/schedule.js";
 import { wholeNumber } from "./project/numbers.js";
 import { runExplain } from "./commands/explain.js";
 import { runFmt } from "./commands/fmt.js";
@@ -165,6 +166,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         exitCode = await runRun(files, opts, io);
       },
     );
+
+  dataOptions(
+    program
+      .command("schedule")
+      .description("long-running: runs each campaign when its schedule says, once per slot, and sends the outbox")
+      .option("--once", "look once and stop (for cron or a test) instead of running until stopped", false)
+      .option("--send-to <file>", "write every message as a JSON line to FILE instead of the providers"),
+  )
+    .addOption(jsonFormat())
+    .action(async (opts: { db?: string; asOf?: string; config?: string; once: boolean; sendTo?: string; format: "text" | "json" }) => {
+      exitCode = await runSchedule(opts, io);
+    });
 
   try {
     await program.parseAsync([...argv], { from: "user" });
