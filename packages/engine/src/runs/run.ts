@@ -95,7 +95,7 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
           d.address,
           JSON.stringify(d.content),
           "queued",
-          run.asOf,
+          0, // due at once: not_before only holds a message back (retry backoff, quiet hours)
           null,
         );
       } else {
