@@ -83,7 +83,7 @@ describe("patron check", () => {
     const r = patron(["check", "--format", "json"], dir);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(["version", "ok", "errors", "warnings", "files", "campaigns", "diagnostics"]);
+    expect(Object.keys(report)).toEqual(["version", "ok", "errors", "warnings", "files", "campaigns", "diagnostics", "sms"]);
     expect(report["diagnostics"]).toEqual([
       {
         file: "bad.campaign",

@@ -74,7 +74,7 @@ export type { CouponIssuer, IssuedCoupon } from "./plan/coupons.js";
 export { templateRenderFn } from "./plan/render-member.js";
 export { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "./consent/unsubscribe.js";
 
-// TEMPORARY (render helper, for building the CLI; the lead adds the real line)
+// Message templates: compiled once per run, strict, checked by patron check
 export * from "./render/index.js";
 export { chooseSlot, nextSlotOf } from "./runs/due.js";
 export type { SlotChoice } from "./runs/due.js";

@@ -1,6 +1,8 @@
-import { hasErrors, renderGithub, renderText, toJson, type Diagnostic } from "@patron/dsl";
+import { hasErrors, renderGithub, renderText, sortDiagnostics, toJson, type Diagnostic } from "@patron/dsl";
+import { checkTemplates, type SmsLengthReport } from "@patron/engine";
 import type { Io } from "../io.js";
 import { plural, textStyle } from "../output/style.js";
+import { displayPath } from "../project/files.js";
 import { checkProject, loadProject, SourceSet } from "../project/project.js";
 
 export type OutputFormat = "text" | "json" | "github";
@@ -20,8 +22,9 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   let fileNames: string[] = [];
   let campaigns: { id: string; file: string; line: number; description?: string }[] = [];
+  let sms: readonly SmsLengthReport[] = [];
 
-  if (project.env) {
+  if (project.env && project.config) {
     const checked = checkProject(paths, { ...project, env: project.env }, sources, io.cwd);
     diagnostics.push(...checked.result.diagnostics);
     fileNames = checked.files.map((f) => f.source.path);
@@ -31,6 +34,11 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
       line: c.source.position(c.rule.start).line,
       ...(c.description !== undefined ? { description: c.description } : {}),
     }));
+    // Message templates are checked against the campaigns checked with them (docs/templates.md).
+    const templates = checkTemplates(project.config, checked.result.campaigns, { displayPath: (p) => displayPath(p, io.cwd) });
+    for (const source of templates.sources) sources.add(source);
+    diagnostics.push(...sortDiagnostics(templates.diagnostics));
+    sms = templates.sms;
   }
 
   const errors = diagnostics.filter((d) => d.severity === "error").length;
@@ -39,7 +47,7 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
     case "json":
       io.out(
         JSON.stringify(
-          { version: 1, ok: errors === 0, errors, warnings, files: fileNames, campaigns, diagnostics: diagnostics.map(toJson) },
+          { version: 1, ok: errors === 0, errors, warnings, files: fileNames, campaigns, diagnostics: diagnostics.map(toJson), sms },
           null,
           2,
         ),
@@ -73,10 +81,29 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
           io.out(`  ${c.id.padEnd(width)}  ${c.file}:${c.line}${c.description ? `  ${c.description}` : ""}`);
         }
       }
+      if (!options.quiet && sms.length > 0) io.out(smsReport(sms));
       break;
     }
   }
   return hasErrors(diagnostics) ? 1 : 0;
+}
+
+/**
+ * ```
+ * SMS length with sample values (docs/templates.md#sms-length):
+ *   welcome        templates/welcome.sms.hbs:1        UCS-2, 53 characters, 1 segment
+ *   coupon-issued  templates/coupon-issued.sms.hbs:1  UCS-2, 70 characters, 1 segment (coupon WINBACK-50)
+ * ```
+ */
+function smsReport(sms: readonly SmsLengthReport[]): string {
+  const where = sms.map((r) => `${r.file}:${r.line}`);
+  const nameWidth = Math.max(...sms.map((r) => r.message.length));
+  const whereWidth = Math.max(...where.map((w) => w.length));
+  const lines = sms.map((r, i) => {
+    const size = `${r.encoding}, ${plural(r.length, "character")}, ${plural(r.segments, "segment")}`;
+    return `  ${r.message.padEnd(nameWidth)}  ${(where[i] ?? "").padEnd(whereWidth)}  ${size}${r.coupon ? ` (coupon ${r.coupon})` : ""}`;
+  });
+  return ["", "SMS length with sample values (docs/templates.md#sms-length):", ...lines].join("\n");
 }
 
 function summary(errors: number, warnings: number, files: number, campaigns: number): string {

@@ -8,6 +8,8 @@
  *   E3xx  values and options (types, dates, percentages, schedules)
  *   E4xx  configuration (patron.yaml)
  *   W5xx  warnings: campaigns that can never match, contradictions, suspicious settings
+ *   E6xx  message templates (Handlebars; docs/templates.md)
+ *   W6xx  warnings about message templates
  */
 export const DIAGNOSTIC_CODES = {
   E001: "unexpected character",
@@ -62,6 +64,14 @@ export const DIAGNOSTIC_CODES = {
   W504: "holdout keeps every member",
   W505: "condition always holds",
   W506: "empty file",
+
+  E601: "template syntax error",
+  E602: "unknown template variable",
+  E603: "unknown template helper",
+  E604: "template variable has no value here",
+  E605: "template expression not supported",
+
+  W601: "SMS longer than one segment",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

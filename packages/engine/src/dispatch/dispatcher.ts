@@ -57,7 +57,13 @@ export type DispatchEvent =
       readonly attempts: number;
     }
   | { readonly type: "paused"; readonly channel: ChannelName; readonly until: number; readonly message: string }
-  | { readonly type: "recovered"; readonly id: number; readonly channel: ChannelName; readonly outcome: "sent" | "requeued" | "unknown" };
+  | {
+      readonly type: "recovered";
+      readonly id: number;
+      readonly channel: ChannelName;
+      readonly outcome: "sent" | "requeued" | "unknown" | "unsettled";
+      readonly message?: string;
+    };
 
 export interface DispatchSummary {
   sent: number;
@@ -162,6 +168,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
     const pause = (until: number, message: string): void => {
       if (until > pausedUntil) {
         pausedUntil = until;
+        // Recorded on the rows too, so a later dispatch (another run, the scheduler) waits as well.
+        outbox.holdChannel(channel.name, until);
         emit({ type: "paused", channel: channel.name, until, message });
       }
     };
@@ -195,8 +203,10 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
       for (const row of rows) {
         if (options.signal?.aborted || pausedUntil > now()) break;
         while (inFlight.size >= channel.concurrency) await Promise.race(inFlight);
-        const wait = limiter.reserve();
-        if (wait > 0) await sleep(wait);
+        await limiter.waitTurn();
+        // Waiting may have taken a while: an abort or a pause that came meanwhile wins.
+        if (options.signal?.aborted || pausedUntil > now()) break;
+        if (outbox.suppressIfOptedOut(row)) continue;
         if (!outbox.claim(row, holder.owner, now())) continue;
         const sending = sendOne(row, outbox.message(row)).finally(() => inFlight.delete(sending));
         inFlight.add(sending);
@@ -249,7 +259,15 @@ export async function recoverOrphans(
       outbox.requeue(row.id, now(), "recovered", "sent again after a crash: the provider drops repeats", true);
       outcome = "requeued";
     } else if (channel.lookup) {
-      const found = await channel.lookup(message, new Date((row.claimedAt ?? now()) - LOOKUP_SKEW_MS));
+      let found: Awaited<ReturnType<NonNullable<Channel["lookup"]>>>;
+      try {
+        found = await channel.lookup(message, new Date((row.claimedAt ?? now()) - LOOKUP_SKEW_MS));
+      } catch (error) {
+        // The provider cannot be asked now: leave the row for a later dispatch to settle.
+        outbox.releaseAdopted(row, holder.owner);
+        emit({ type: "recovered", id: row.id, channel: row.channel, outcome: "unsettled", message: (error as Error).message });
+        continue;
+      }
       if (found.found) {
         outbox.markSent(row.id, channel.provider, found.providerId, now());
         outcome = "sent";

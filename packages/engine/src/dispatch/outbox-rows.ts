@@ -79,6 +79,33 @@ export class Outbox {
     );
   }
 
+  /**
+   * Opt-outs are honoured at once: a queued message to a member who opted out of its channel since
+   * it was planned is suppressed instead of sent.
+   */
+  suppressIfOptedOut(row: OutboxRow): boolean {
+    return (
+      this.statement(
+        `UPDATE outbox SET state = 'suppressed', decision = 'no-consent', error = 'opted out after the message was planned'
+         WHERE id = ? AND state = 'queued' AND EXISTS (SELECT 1 FROM opt_out_current AS o WHERE o.member_id = outbox.member_id AND o.channel = outbox.channel)`,
+      ).run(row.id).changes === 1
+    );
+  }
+
+  /** A paused channel: every queued message of it waits until `until`. */
+  holdChannel(channel: ChannelName, until: number): void {
+    this.statement("UPDATE outbox SET not_before = ? WHERE state = 'queued' AND channel = ? AND not_before < ?").run(until, channel, until);
+  }
+
+  /** Hands an adopted orphan back (its owner stays gone, so a later dispatch adopts it again). */
+  releaseAdopted(row: OutboxRow, owner: string): void {
+    this.statement("UPDATE outbox SET claimed_by = ? WHERE id = ? AND state = 'sending' AND claimed_by = ?").run(
+      row.claimedBy,
+      row.id,
+      owner,
+    );
+  }
+
   markSent(id: number, provider: string, providerId: string, now: number): void {
     this.statement(
       "UPDATE outbox SET state = 'sent', provider = ?, provider_id = ?, sent_at = ?, error_code = NULL, error = NULL, claimed_by = NULL WHERE id = ? AND state = 'sending'",

@@ -9,6 +9,14 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
+  /** Reserves the next start and waits for it (a timer may fire early: wait until the clock agrees). */
+  async waitTurn(): Promise<void> {
+    const wait = this.reserve();
+    if (wait <= 0) return;
+    const at = this.now() + wait;
+    for (let left = wait; left > 0; left = at - this.now()) await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+  }
+
   /** Milliseconds to wait before the next start; reserves that start. */
   reserve(): number {
     if (this.perSecond === undefined || this.perSecond <= 0) return 0;

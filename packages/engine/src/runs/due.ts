@@ -6,8 +6,7 @@ import { compileSchedule } from "./schedule.js";
 
 /** Which slot a campaign runs for at `asOf`, or why it does not run. */
 export type SlotChoice =
-  | { readonly run: true; readonly slot: number; readonly scheduled: boolean }
-  | { readonly run: false; readonly reason: string };
+  { readonly run: true; readonly slot: number; readonly scheduled: boolean } | { readonly run: false; readonly reason: string };
 
 /**
  * The slot of a campaign at `asOf`:
@@ -31,6 +30,9 @@ export function chooseSlot(db: Db, campaign: CampaignDefinition, asOf: number, b
   }
   const slot = compileSchedule(campaign.schedule, businessZone).latestSlot(asOf);
   if (slot === undefined) return { run: false, reason: "its schedule has not fired yet" };
+  // The slot's own date decides: at 02:00 on the first active day, yesterday's slot is not run.
+  const slotDate = localDate(slot, businessZone);
+  if (active?.from && slotDate < active.from.value) return { run: false, reason: `no slot since it became active on ${active.from.value}` };
   if (due && findRun(db, campaign.id, slot)?.state === "planned") return { run: false, reason: "its latest slot has run already" };
   return { run: true, slot, scheduled: true };
 }

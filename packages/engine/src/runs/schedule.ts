@@ -1,4 +1,5 @@
 import { CronExpressionParser } from "cron-parser";
+import { DateTime } from "luxon";
 import type { ScheduleNode, ScheduleSpec } from "@patron/dsl";
 
 /*
@@ -74,12 +75,30 @@ export interface Schedule {
   nextSlot(at: number): number;
 }
 
+/*
+ * Daylight saving: cron-parser reads the expressions on the business's wall clock ("UTC" standing
+ * for the local calendar without a zone), and each wall-clock slot becomes an instant with luxon.
+ * So a daily 02:30 still runs on the spring-forward day (at 03:30, the first moment after the
+ * gap), and a 01:30 that happens twice on the fall-back day runs once, at the first.
+ */
+function wallClock(at: number, zone: string): number {
+  const local = DateTime.fromMillis(at, { zone });
+  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second, local.millisecond);
+}
+
+function instantOf(wall: number, zone: string): number {
+  const w = DateTime.fromMillis(wall, { zone: "UTC" });
+  const dt = DateTime.fromObject({ year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute }, { zone });
+  const earlier = dt.minus({ hours: 1 });
+  return earlier.day === w.day && earlier.hour === w.hour && earlier.minute === w.minute ? earlier.toMillis() : dt.toMillis();
+}
+
 export function compileSchedule(node: ScheduleNode | ScheduleSpec, zone: string): Schedule {
   const spec = "kind" in node && node.kind === "Schedule" ? node.spec : (node as ScheduleSpec);
   const expressions = cronExpressions(spec);
-  const parse = (expression: string, at: number) => {
+  const parse = (expression: string, wall: number) => {
     try {
-      return CronExpressionParser.parse(expression, { currentDate: new Date(at), tz: zone, strict: false });
+      return CronExpressionParser.parse(expression, { currentDate: new Date(wall), tz: "UTC", strict: false });
     } catch (error) {
       throw new ScheduleError(
         `"${expression}" is not a cron expression: ${(error as Error).message}`,
@@ -97,15 +116,28 @@ export function compileSchedule(node: ScheduleNode | ScheduleSpec, zone: string)
       let latest: number | undefined;
       for (const e of expressions) {
         // prev() is strictly before its start: start 1 ms after `at` so a slot exactly at `at` counts.
-        const it = parse(e, at + 1);
-        if (!it.hasPrev()) continue;
-        const slot = it.prev().getTime();
-        if (latest === undefined || slot > latest) latest = slot;
+        const it = parse(e, wallClock(at, zone) + 1);
+        for (let tries = 0; tries < 3 && it.hasPrev(); tries++) {
+          const slot = instantOf(it.prev().getTime(), zone);
+          if (slot > at) continue; // a wall-clock time pushed past `at` by a spring-forward gap
+          if (latest === undefined || slot > latest) latest = slot;
+          break;
+        }
       }
       return latest;
     },
     nextSlot(at) {
-      return Math.min(...expressions.map((e) => parse(e, at).next().getTime()));
+      let next = Number.POSITIVE_INFINITY;
+      for (const e of expressions) {
+        const it = parse(e, wallClock(at, zone));
+        for (let tries = 0; tries < 3; tries++) {
+          const slot = instantOf(it.next().getTime(), zone);
+          if (slot <= at) continue; // the second 01:30 of a fall-back night maps back to the first
+          next = Math.min(next, slot);
+          break;
+        }
+      }
+      return next;
     },
   };
 }

@@ -1,0 +1,75 @@
+import type { PatronConfig } from "@patron/config";
+import type { TemplateDelegate } from "handlebars";
+import { analyzeTemplate, type Analysis, type TemplateProblem } from "./analyze.js";
+import type { InputSettings } from "./context.js";
+import { createEnvironment, HELPERS } from "./helpers.js";
+import { parseTemplate } from "./parse.js";
+import { templateUnits, type TemplateUnit } from "./units.js";
+import { fieldKind, memberFields, variableTree } from "./variables.js";
+
+/** One template, checked and ready to render; `problems` non-empty means it cannot be rendered. */
+export interface CompiledTemplate {
+  readonly unit: TemplateUnit;
+  /** Absent when the template could not be read or parsed. */
+  readonly analysis?: Analysis;
+  /** Syntax errors, unknown variables and helpers, an unreadable file: what `patron check` reports as errors. */
+  readonly problems: readonly TemplateProblem[];
+  /** Absent when there are problems. */
+  readonly render?: TemplateDelegate;
+}
+
+export interface CompiledMessages {
+  readonly settings: InputSettings;
+  /** Every template of every message, in patron.yaml's order. */
+  readonly templates: readonly CompiledTemplate[];
+  /** WeChat template ids by message name. */
+  readonly wechatTemplateIds: ReadonlyMap<string, string>;
+}
+
+// Never allowProtoPropertiesByDefault / allowProtoMethodsByDefault: templates reach only the
+// context's own values. knownHelpersOnly makes Handlebars itself refuse any helper not in HELPERS.
+const KNOWN_HELPERS = {
+  ...Object.fromEntries([...HELPERS.keys()].map((name) => [name, true])),
+  each: false,
+  with: false,
+  lookup: false,
+  log: false,
+};
+
+/**
+ * Reads, parses and checks every template of patron.yaml, once per run, in one Handlebars
+ * environment of its own. Never throws for a bad template: its problems are recorded, and
+ * renderMessage refuses only the messages that have one.
+ */
+export function compileMessages(config: PatronConfig): CompiledMessages {
+  const env = createEnvironment();
+  const tree = variableTree(config);
+  const templates = templateUnits(config).map((unit): CompiledTemplate => {
+    if (unit.text === undefined) {
+      const loc = { start: { line: 1, column: 0 }, end: { line: 1, column: 0 } };
+      return {
+        unit,
+        problems: [
+          {
+            code: "E404",
+            message: `cannot read the template file ${unit.label}: ${unit.readError ?? ""}`,
+            help: "check the file name under messages in patron.yaml (relative to the templates folder)",
+            loc,
+          },
+        ],
+      };
+    }
+    const parsed = parseTemplate(env, unit.text);
+    if ("problem" in parsed) return { unit, problems: [parsed.problem] };
+    const analysis = analyzeTemplate(parsed.program, tree);
+    if (analysis.problems.length > 0) return { unit, analysis, problems: analysis.problems };
+    const render = env.compile(unit.text, { strict: true, noEscape: !unit.escape, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
+    return { unit, analysis, problems: [], render };
+  });
+  const fields = new Map(memberFields(config).map((field) => [field.name, fieldKind(field)]));
+  return {
+    settings: { region: config.region, timezone: config.timezone, business: config.business, fields },
+    templates,
+    wechatTemplateIds: new Map(config.messages.flatMap((m) => (m.wechat ? [[m.name, m.wechat.templateId] as const] : []))),
+  };
+}

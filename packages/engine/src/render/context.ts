@@ -1,0 +1,116 @@
+import type { Region } from "@patron/config";
+import type { DateTime } from "luxon";
+import { memberZone } from "../time/local-dates.js";
+import { formatDate, toDateTime, type DateInput } from "./format.js";
+import type { VariableKind } from "./variables.js";
+
+/** One value of a member's row; null or undefined means the member has no value for the field. */
+export type MemberValue = string | number | boolean | null | undefined;
+
+/**
+ * Everything a template can show about one member receiving one message (docs/templates.md,
+ * "Variables"). The engine builds it when it renders a message for a member.
+ */
+export interface MessageContext {
+  /**
+   * The member's row: canonical fields by name (`joined_at` in epoch ms, `birthday` as YYYY-MM-DD,
+   * `timezone` an IANA name) and the custom fields of patron.yaml's members.fields by their names.
+   */
+  readonly member: { readonly id: string; readonly [field: string]: MemberValue };
+  /** The points balance. */
+  readonly points: number;
+  /** Points expiring within the next 30 days (0 when none). */
+  readonly expiringPoints: number;
+  /** The earliest expiry among those points; absent when nothing expires within 30 days. */
+  readonly expiresOn?: DateInput;
+  /** Set when the campaign's action awards points (`award 200 points and send …`). */
+  readonly awardedPoints?: number;
+  /** Set when the message carries a coupon (`send coupon …`). */
+  readonly coupon?: CouponVariables;
+  /** The member's one-click unsubscribe address; only email templates may show it. */
+  readonly unsubscribeUrl?: string;
+  readonly campaign: { readonly name: string };
+  /** When the message is rendered: `daysLeft` counts from this moment's local date. */
+  readonly now: DateInput;
+}
+
+export interface CouponVariables {
+  readonly code: string;
+  readonly value: string;
+  /** The coupon's name in patron.yaml, e.g. "HS-20". */
+  readonly name: string;
+  /** The last day the code is valid; absent for a coupon without validDays. */
+  readonly expiresOn?: DateInput;
+}
+
+/**
+ * What a template sees. Objects have no prototype, so `{{constructor}}` or `{{member.__proto__}}`
+ * find nothing and strict mode throws; values a member lacks are left out, so `{{member.city}}`
+ * throws for a member without a city instead of rendering an empty string.
+ */
+export type TemplateInput = Readonly<Record<string, unknown>>;
+
+const DATE = Symbol("patron.date");
+
+/** A date in a template: shows in the region's style, and carries its luxon DateTime for the helpers. */
+export interface TemplateDate {
+  readonly [DATE]: DateTime;
+}
+
+export function dateOf(value: unknown): DateTime | undefined {
+  return typeof value === "object" && value !== null && DATE in value ? (value as TemplateDate)[DATE] : undefined;
+}
+
+export interface InputSettings {
+  readonly region: Region;
+  /** The business time zone: a member's dates use theirs when valid, else this one. */
+  readonly timezone: string;
+  readonly business: string;
+  /** The member fields templates may use, with their kinds. */
+  readonly fields: ReadonlyMap<string, VariableKind>;
+}
+
+export function templateInput(context: MessageContext, settings: InputSettings): { input: TemplateInput; zone: string; now: DateTime } {
+  const rawZone = context.member["timezone"];
+  const zone = memberZone(typeof rawZone === "string" ? rawZone : undefined, settings.timezone);
+  const date = (value: DateInput | undefined): TemplateDate | undefined => {
+    const dt = value === undefined ? undefined : toDateTime(value, zone);
+    return dt && templateDate(dt, settings.region);
+  };
+  const member: Record<string, unknown> = {};
+  for (const [name, kind] of settings.fields) {
+    const value = Object.hasOwn(context.member, name) ? context.member[name] : undefined;
+    if (value === null || value === undefined) continue;
+    member[name] = kind === "date" && (typeof value === "string" || typeof value === "number") ? date(value) : value;
+  }
+  const now = toDateTime(context.now, zone);
+  if (!now) throw new Error(`the render time ${String(context.now)} is not a date`);
+  const { coupon } = context;
+  const input = plain({
+    member: plain(member),
+    points: context.points,
+    expiringPoints: context.expiringPoints,
+    expiresOn: date(context.expiresOn),
+    awardedPoints: context.awardedPoints,
+    coupon: coupon && plain({ code: coupon.code, value: coupon.value, name: coupon.name, expiresOn: date(coupon.expiresOn) }),
+    unsubscribeUrl: context.unsubscribeUrl,
+    campaign: plain({ name: context.campaign.name }),
+    business: settings.business,
+  });
+  return { input, zone, now };
+}
+
+/** A prototype-less copy without the undefined entries. */
+function plain(values: Record<string, unknown>): TemplateInput {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
+  return Object.freeze(out);
+}
+
+function templateDate(dt: DateTime, region: Region): TemplateDate {
+  const d = Object.create(null) as Record<PropertyKey, unknown>;
+  d[DATE] = dt;
+  // Not enumerable and not a string key a template path could name: only string conversion uses it.
+  Object.defineProperty(d, Symbol.toPrimitive, { value: () => formatDate(dt, region) });
+  return Object.freeze(d) as unknown as TemplateDate;
+}
