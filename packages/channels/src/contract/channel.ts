@@ -24,7 +24,8 @@ export type OutgoingMessage =
       readonly key: string;
       readonly to: string;
       readonly subject: string;
-      readonly text: string;
+      /** At least one of text and html is set (patron.yaml requires one). */
+      readonly text?: string;
       readonly html?: string;
       /** One-click unsubscribe address (RFC 8058): sent as List-Unsubscribe headers. */
       readonly unsubscribeUrl?: string;
