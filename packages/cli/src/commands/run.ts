@@ -69,7 +69,7 @@ export function planCampaigns(
       continue;
     }
     const result = planRun(
-      planner.input(campaign, asOf, (done, total) => log.progress(`planning ${campaign.id}: ${done}/${total} members`)),
+      planner.input(campaign, asOf, (done, total) => log.bar(`planning ${campaign.id}`, done, total)),
       choice.slot,
       campaign.source.path,
     );
@@ -127,13 +127,18 @@ export async function sendPlanned(
   log: RunLog,
   signal?: AbortSignal,
 ): Promise<DispatchSummary> {
+  const scope = runIds === undefined ? "" : "AND run_id IN (SELECT value FROM json_each(?))";
+  const total = db
+    .prepare(`SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending') ${scope}`)
+    .pluck()
+    .get(...(runIds === undefined ? [] : [JSON.stringify(runIds)])) as number;
   let sent = 0;
   let failed = 0;
   const onEvent = (event: DispatchEvent): void => {
     if (event.type === "sent") sent++;
     if (event.type === "failed") failed++;
     if (event.type !== "sent") log.event({ event: event.type, ...event, type: undefined });
-    log.progress(`sending: ${sent} sent, ${failed} failed`);
+    log.bar(`sending (${failed} failed)`, sent + failed, total);
   };
   return dispatch({ db, channels, ...(runIds === undefined ? {} : { runIds }), onEvent, ...(signal ? { signal } : {}) });
 }

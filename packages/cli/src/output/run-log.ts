@@ -19,6 +19,17 @@ export class RunLog {
     }
   }
 
+  /** A progress bar: `[██████░░░░] 62% label 6,200/10,000`; total 0 shows the count alone. */
+  bar(label: string, done: number, total: number): void {
+    if (total <= 0) return this.progress(`${label} ${done.toLocaleString("en-US")}`);
+    const share = Math.min(1, done / total);
+    const width = 24;
+    const filled = Math.round(share * width);
+    this.progress(
+      `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${label} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`,
+    );
+  }
+
   /** At most ten updates a second; "" clears the line. */
   progress(text: string): void {
     if (!this.io.progress) return;
