@@ -10,7 +10,7 @@ import {
   type Funnel,
   type Db,
 } from "@patron/engine";
-import type { PatronConfig } from "@patron/config";
+import type { PatronConfig, QuietHours } from "@patron/config";
 import type { CampaignDefinition, CheckEnvironment, SegmentDefinition } from "@patron/dsl";
 import type { Io } from "../io.js";
 import { chooseCampaigns } from "../project/campaigns.js";
@@ -62,7 +62,9 @@ export function planCampaigns(
 ): PlannedRun[] {
   const planner = createPlanner({ db, ...project, ...(signingSecret === undefined ? {} : { signingSecret }) });
   const planned: PlannedRun[] = [];
-  for (const campaign of campaigns) {
+  // Caps are shared: campaigns of higher priority decide first and take the member's allowance.
+  const byPriority = [...campaigns].sort((a, b) => b.priority - a.priority);
+  for (const campaign of byPriority) {
     const choice = chooseSlot(db, campaign, asOf, project.config.timezone, due);
     if (!choice.run) {
       log.event({ event: "skipped", campaign: campaign.id, reason: choice.reason });
@@ -125,6 +127,7 @@ export async function sendPlanned(
   channels: ReadonlyMap<ChannelName, Channel>,
   runIds: readonly number[] | undefined,
   log: RunLog,
+  quietHours: QuietHours | undefined,
   signal?: AbortSignal,
 ): Promise<DispatchSummary> {
   const scope = runIds === undefined ? "" : "AND run_id IN (SELECT value FROM json_each(?))";
@@ -140,7 +143,14 @@ export async function sendPlanned(
     if (event.type !== "sent") log.event({ event: event.type, ...event, type: undefined });
     log.bar(`sending (${failed} failed)`, sent + failed, total);
   };
-  return dispatch({ db, channels, ...(runIds === undefined ? {} : { runIds }), onEvent, ...(signal ? { signal } : {}) });
+  return dispatch({
+    db,
+    channels,
+    ...(runIds === undefined ? {} : { runIds }),
+    ...(quietHours ? { quietHours } : {}),
+    onEvent,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** `patron run [FILES] [--due]`: plan and send. Idempotent: a slot is planned and sent once. */
@@ -166,6 +176,7 @@ export async function runRun(paths: readonly string[], options: RunOptions, io: 
             channels,
             planned.map((p) => p.runId),
             log,
+            chosen.config.quietHours,
             abort.signal,
           );
     log.progress("");

@@ -59,7 +59,7 @@ export async function runSchedule(options: ScheduleOptions, io: Io, env: NodeJS.
           const heartbeat = setInterval(() => renew(data.db, LEASE, holder, LEASE_TTL_MS, Date.now()), LEASE_TTL_MS / 3);
           try {
             planCampaigns(data.db, chosen, chosen.campaigns, now, true, log, secret);
-            const summary = await sendPlanned(data.db, channels, undefined, log, abort.signal);
+            const summary = await sendPlanned(data.db, channels, undefined, log, chosen.config.quietHours, abort.signal);
             if (summary.sent + summary.failed > 0)
               log.event({ event: "sent", sent: summary.sent, failed: summary.failed, waiting: summary.waiting });
           } finally {

@@ -4,8 +4,11 @@ const n = (v: number): string => v.toLocaleString("en-US");
 
 /** The words the funnel uses for each reason (text and HTML reports alike). */
 export const REASON_LABELS: Readonly<Record<keyof Funnel["suppressed"], string>> = {
+  holdout: "holdout (control group, recorded)",
   "no-address": "no address on any listed channel",
   "no-consent": "no consent (or opted out)",
+  limit: "campaign limit reached",
+  "frequency-cap": "frequency cap reached",
   "coupon-exhausted": "coupon exhausted",
   "template-error": "template could not be rendered",
 };
@@ -21,8 +24,12 @@ export function funnelLines(funnel: Funnel): string[] {
     .join(", ");
   return [
     line("audience", funnel.audience),
-    ...Object.entries(funnel.suppressed).map(([reason, v]) => line(`− ${REASON_LABELS[reason as keyof Funnel["suppressed"]]}`, v)),
+    // Only the steps that took members away: a funnel of zeros hides the ones that matter.
+    ...Object.entries(funnel.suppressed)
+      .filter(([, v]) => v > 0)
+      .map(([reason, v]) => line(`− ${REASON_LABELS[reason as keyof Funnel["suppressed"]]}`, v)),
     line("= messages planned", planned, byChannel ? `  (${byChannel})` : ""),
+    ...(funnel.deferred > 0 ? [line("  of which held for quiet hours", funnel.deferred)] : []),
   ];
 }
 

@@ -1,5 +1,7 @@
 import type { Channel, ChannelName, OutgoingMessage, SendResult } from "@patron/channels";
+import type { QuietHours } from "@patron/config";
 import { recordOptOut } from "../consent/opt-outs.js";
+import { quietUntil } from "../plan/policies.js";
 import { liveOwners, newHolder, release, renew, tryAcquire, type Holder } from "../runs/leases.js";
 import type { Db } from "../store/store.js";
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from "./backoff.js";
@@ -21,6 +23,8 @@ export interface DispatchOptions {
    * hours, a channel paused for the day) stay queued for a later run or the scheduler. Default 2 min.
    */
   readonly waitMs?: number;
+  /** No message starts inside these hours of its member's local time; it waits for their end. */
+  readonly quietHours?: QuietHours;
   /** Aborting stops new sends; sends in flight finish and are recorded. */
   readonly signal?: AbortSignal;
   readonly now?: () => number;
@@ -207,6 +211,11 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
         // Waiting may have taken a while: an abort or a pause that came meanwhile wins.
         if (options.signal?.aborted || pausedUntil > now()) break;
         if (outbox.suppressIfOptedOut(row)) continue;
+        const quiet = quietUntil(options.quietHours, now(), row.zone ?? "UTC");
+        if (quiet !== undefined && row.zone !== null) {
+          outbox.defer(row.id, quiet);
+          continue;
+        }
         if (!outbox.claim(row, holder.owner, now())) continue;
         const sending = sendOne(row, outbox.message(row)).finally(() => inFlight.delete(sending));
         inFlight.add(sending);

@@ -15,10 +15,12 @@ export interface OutboxRow {
   readonly attempts: number;
   readonly claimedAt: number | null;
   readonly claimedBy: string | null;
+  /** The member's time zone, for quiet hours. */
+  readonly zone: string | null;
 }
 
 const COLUMNS = `id, run_id AS runId, member_id AS memberId, action, channel, address, content, attempts,
-  claimed_at AS claimedAt, claimed_by AS claimedBy`;
+  claimed_at AS claimedAt, claimed_by AS claimedBy, zone`;
 
 /**
  * The outbox as the dispatcher uses it: every state change is one small UPDATE that checks the
@@ -90,6 +92,11 @@ export class Outbox {
          WHERE id = ? AND state = 'queued' AND EXISTS (SELECT 1 FROM opt_out_current AS o WHERE o.member_id = outbox.member_id AND o.channel = outbox.channel)`,
       ).run(row.id).changes === 1
     );
+  }
+
+  /** Holds one queued message until `until` (quiet hours at the member's end). */
+  defer(id: number, until: number): void {
+    this.statement("UPDATE outbox SET not_before = ? WHERE id = ? AND state = 'queued'").run(until, id);
   }
 
   /** A paused channel: every queued message of it waits until `until`. */

@@ -5,19 +5,30 @@ import { pickVariant, stableFraction } from "./assign.js";
 import { chooseChannel } from "./channel-choice.js";
 import type { CouponIssuer, IssuedCoupon } from "./coupons.js";
 import { reachOf, type PlannedMember } from "./members.js";
+import { capReached, inHoldout, limitReached, quietUntil, type History, type Policies } from "./policies.js";
+import { memberZone } from "../time/local-dates.js";
 
 /** What a channel is given for one member, besides the key and the address. */
 export type ChannelContent = OutgoingMessage extends infer M ? (M extends OutgoingMessage ? Omit<M, "key" | "to"> : never) : never;
 
 /**
  * Why a member of the audience gets no message from one send of a campaign, in funnel order:
- * no listed channel has an address; an address but no consent (or an opt-out); the coupon the
+ * kept as the holdout (control) group; no listed channel has an address; an address but no
+ * consent (or an opt-out); the campaign's own limit; the global frequency cap; the coupon the
  * message carries is spent (cap reached, pool empty); a template that cannot be rendered for this
  * member (a strict template met a missing value).
  */
-export type SuppressReason = "no-address" | "no-consent" | "coupon-exhausted" | "template-error";
+export type SuppressReason = "holdout" | "no-address" | "no-consent" | "limit" | "frequency-cap" | "coupon-exhausted" | "template-error";
 
-export const SUPPRESS_REASONS: readonly SuppressReason[] = ["no-address", "no-consent", "coupon-exhausted", "template-error"];
+export const SUPPRESS_REASONS: readonly SuppressReason[] = [
+  "holdout",
+  "no-address",
+  "no-consent",
+  "limit",
+  "frequency-cap",
+  "coupon-exhausted",
+  "template-error",
+];
 
 export type Decision =
   | {
@@ -31,6 +42,12 @@ export type Decision =
       readonly content: ChannelContent;
       /** The coupon code the message carries, issued for this member. */
       readonly coupon?: IssuedCoupon;
+      /** An offer (counts against the frequency cap) rather than a service notice. */
+      readonly marketing: boolean;
+      /** The member's time zone (theirs when valid, else the business's). */
+      readonly zone: string;
+      /** Held for quiet hours until this instant; absent when it may go at once. */
+      readonly deferredUntil?: number;
     }
   | {
       readonly kind: "suppressed";
@@ -104,10 +121,18 @@ function couponOf(action: SendCouponNode, coupons: readonly CouponConfig[]): Cou
   return found;
 }
 
+/** What deciding needs besides the member: the run's clock and policies, the member's history. */
+export interface DecideContext {
+  readonly asOf: number;
+  readonly businessZone: string;
+  readonly policies: Policies;
+  readonly history?: History;
+}
+
 /**
- * The decisions for one member: one per send action of the rule. The same member, campaign and
- * templates always give the same channel, message and text (bar a coupon code), which is what
- * lets an interrupted planning resume.
+ * The decisions for one member: one per send action of the rule, through the policies in funnel
+ * order. The same member, campaign, history and templates always give the same decisions (bar a
+ * coupon code), which is what lets an interrupted planning resume.
  */
 export function decide(
   campaign: CampaignDefinition,
@@ -115,35 +140,61 @@ export function decide(
   member: PlannedMember,
   render: RenderFn,
   coupons: CouponIssuer,
+  ctx: DecideContext,
 ): Decision[] {
+  const { policies, asOf } = ctx;
+  if (inHoldout(campaign.id, member.id, policies.holdoutPercent)) {
+    return plans.map((plan) => ({ kind: "suppressed", member, action: plan.index, reason: "holdout" }));
+  }
+  const zone = memberZone(member.timezone, ctx.businessZone);
+  // Sends decided for this member in this call count too (a rule with two sends).
+  const campaignSends = [...(ctx.history?.campaign ?? [])];
+  const marketingSends = [...(ctx.history?.marketing ?? [])];
   return plans.map((plan): Decision => {
+    const suppressed = (reason: SuppressReason, detail?: string): Decision => ({
+      kind: "suppressed",
+      member,
+      action: plan.index,
+      reason,
+      ...(detail === undefined ? {} : { detail }),
+    });
     const choice = chooseChannel(plan.via, (channel) => reachOf(member, channel));
-    if (!choice.ok) return { kind: "suppressed", member, action: plan.index, reason: choice.reason };
+    if (!choice.ok) return suppressed(choice.reason);
     const message =
       plan.messages.length === 1
         ? (plan.messages[0] as { name: string }).name
         : pickVariant(plan.messages, stableFraction(campaign.id, member.id, `variant:${plan.index}`)).name;
+    if (limitReached(policies, campaignSends, asOf)) return suppressed("limit");
+    const marketing = policies.purposeOf(message) === "marketing";
+    if (marketing && capReached(policies.cap, marketingSends, asOf, zone)) return suppressed("frequency-cap");
     const coupon = plan.coupon && coupons.issue(plan.coupon, member.id);
-    if (plan.coupon && !coupon) return { kind: "suppressed", member, action: plan.index, reason: "coupon-exhausted" };
+    if (plan.coupon && !coupon) return suppressed("coupon-exhausted");
     const extras: ActionExtras = {
       ...(plan.awardedPoints === undefined ? {} : { awardedPoints: plan.awardedPoints }),
       ...(coupon ? { coupon } : {}),
     };
+    let content: ChannelContent;
     try {
-      const content = render(member, message, choice.channel, extras);
-      return {
-        kind: "send",
-        member,
-        action: plan.index,
-        channel: choice.channel,
-        address: choice.address,
-        message,
-        content,
-        ...(coupon ? { coupon } : {}),
-      };
+      content = render(member, message, choice.channel, extras);
     } catch (error) {
       if (coupon) coupons.release(coupon);
-      return { kind: "suppressed", member, action: plan.index, reason: "template-error", detail: (error as Error).message };
+      return suppressed("template-error", (error as Error).message);
     }
+    campaignSends.push(asOf);
+    if (marketing) marketingSends.push(asOf);
+    const deferredUntil = quietUntil(policies.quietHours, asOf, zone);
+    return {
+      kind: "send",
+      member,
+      action: plan.index,
+      channel: choice.channel,
+      address: choice.address,
+      message,
+      content,
+      marketing,
+      zone,
+      ...(coupon ? { coupon } : {}),
+      ...(deferredUntil === undefined ? {} : { deferredUntil }),
+    };
   });
 }

@@ -10,6 +10,8 @@ export interface Funnel {
   audience: number;
   suppressed: Record<SuppressReason, number>;
   planned: Record<ChannelName, number>;
+  /** Of the planned messages, those held for quiet hours (sent when they end). */
+  deferred: number;
 }
 
 export function emptyFunnel(audience: number): Funnel {
@@ -17,6 +19,7 @@ export function emptyFunnel(audience: number): Funnel {
     audience,
     suppressed: Object.fromEntries(SUPPRESS_REASONS.map((r) => [r, 0])) as Record<SuppressReason, number>,
     planned: Object.fromEntries(CHANNEL_NAMES.map((c) => [c, 0])) as Record<ChannelName, number>,
+    deferred: 0,
   };
 }
 

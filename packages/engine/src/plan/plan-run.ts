@@ -3,15 +3,25 @@ import type { PatronConfig } from "@patron/config";
 import type { CampaignDefinition } from "@patron/dsl";
 import { audienceQuery, type AudienceOptions } from "../audience/sql/select.js";
 import type { Db } from "../store/store.js";
-import { decide, sendPlans, type Decision, type RenderFn } from "./decide.js";
+import { decide, sendPlans, type DecideContext, type Decision, type RenderFn } from "./decide.js";
+import { historyWindowMs, loadHistory, policiesOf } from "./policies.js";
 import type { CouponIssuer } from "./coupons.js";
 import { emptyFunnel, type Funnel } from "./funnel.js";
 import { openAudience } from "./members.js";
 
+/** What planning reads of patron.yaml. */
+export interface PlanConfig {
+  readonly timezone: string;
+  readonly coupons: PatronConfig["coupons"];
+  readonly messages: readonly Pick<PatronConfig["messages"][number], "name" | "purpose">[];
+  readonly frequencyCap?: PatronConfig["frequencyCap"];
+  readonly quietHours?: PatronConfig["quietHours"];
+}
+
 /** Everything planning one campaign needs. */
 export interface PlanInput {
   readonly db: Db;
-  readonly config: Pick<PatronConfig, "coupons">;
+  readonly config: PlanConfig;
   readonly campaign: CampaignDefinition;
   /** Tiers, fields, segments for the audience query; its asOf is the run's clock. */
   readonly audience: AudienceOptions;
@@ -41,12 +51,26 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
     ...(skipDecidedIn === undefined ? {} : { skipDecidedIn }),
   });
   const funnel = emptyFunnel(pages.size);
+  const policies = policiesOf(input.campaign, input.config);
+  const window = historyWindowMs(policies);
+  const asOf = input.audience.asOf;
   try {
     let done = 0;
     for (let members = pages.next(); members.length > 0; members = pages.next()) {
       const decisions: Decision[] = [];
+      const history =
+        window > 0
+          ? loadHistory(
+              input.db,
+              members.map((m) => m.id),
+              input.campaign.id,
+              Number.isFinite(window) ? asOf - window : Number.NEGATIVE_INFINITY,
+            )
+          : undefined;
       for (const member of members) {
-        for (const decision of decide(input.campaign, plans, member, input.render, coupons)) {
+        const past = history?.get(member.id);
+        const ctx: DecideContext = { asOf, businessZone: input.config.timezone, policies, ...(past ? { history: past } : {}) };
+        for (const decision of decide(input.campaign, plans, member, input.render, coupons, ctx)) {
           decisions.push(decision);
           count(funnel, decision);
         }
@@ -62,6 +86,8 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
 }
 
 function count(funnel: Funnel, decision: Decision): void {
-  if (decision.kind === "send") funnel.planned[decision.channel as ChannelName]++;
-  else funnel.suppressed[decision.reason]++;
+  if (decision.kind === "send") {
+    funnel.planned[decision.channel as ChannelName]++;
+    if (decision.deferredUntil !== undefined) funnel.deferred++;
+  } else funnel.suppressed[decision.reason]++;
 }

@@ -78,28 +78,50 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
 function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisions: readonly Decision[]) => void {
   const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO outbox (run_id, member_id, action, decision, channel, message, address, content, state, not_before, error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO outbox (run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const writePage = db.transaction((decisions: readonly Decision[]) => {
     for (const d of decisions) {
       if (d.kind === "send") {
         if (d.coupon) issue.run(d.coupon.code, d.coupon.name, d.member.id, run.id, run.asOf, d.coupon.expiresAt);
+        // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
+        const held = d.deferredUntil ?? null;
         insert.run(
           run.id,
           d.member.id,
           d.action,
           "send",
+          d.marketing ? 1 : 0,
+          run.asOf,
+          d.zone,
+          held,
           d.channel,
           d.message,
           d.address,
           JSON.stringify(d.content),
           "queued",
-          0, // due at once: not_before only holds a message back (retry backoff, quiet hours)
+          held ?? 0,
           null,
         );
       } else {
-        insert.run(run.id, d.member.id, d.action, d.reason, null, null, null, null, "suppressed", 0, d.detail ?? null);
+        insert.run(
+          run.id,
+          d.member.id,
+          d.action,
+          d.reason,
+          0,
+          run.asOf,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          "suppressed",
+          0,
+          d.detail ?? null,
+        );
       }
     }
   });
@@ -118,6 +140,10 @@ export function runFunnel(db: Db, runId: number): Funnel {
     channel: ChannelName | null;
     n: number;
   }[];
+  funnel.deferred = db
+    .prepare("SELECT count(*) FROM outbox WHERE run_id = ? AND decision = 'send' AND deferred_until IS NOT NULL")
+    .pluck()
+    .get(runId) as number;
   for (const row of rows) {
     if (row.decision === "send" && row.channel) funnel.planned[row.channel] += row.n;
     else if (row.decision in funnel.suppressed) funnel.suppressed[row.decision as keyof Funnel["suppressed"]] += row.n;

@@ -84,7 +84,11 @@ export function renderFor(channel: ChannelName, message: string, text: string): 
 export function planInput(db: Db, c: CampaignDefinition, overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     db,
-    config: { coupons: COUPONS },
+    config: {
+      coupons: COUPONS,
+      timezone: ZONE,
+      messages: ENGINE_TEST_ENV.messages.map((m) => ({ name: m.name, purpose: "marketing" as const })),
+    },
     campaign: c,
     audience: { env: ENGINE_TEST_ENV, segments: new Map(), asOf: AS_OF },
     render,

@@ -12,6 +12,11 @@
  *   claimed (sending, claimed_by) before its send and settled after it; a row left sending by a
  *   process that died is settled by the next dispatcher (see dispatch/recover.ts).
  * - not_before (epoch ms) holds a message back: retry backoff, quiet hours, a paused channel.
+ * - planned_for is the run's as-of (the moment the message is for) and marketing says whether its
+ *   message is an offer: frequency caps and campaign limits count these rows (state aside from
+ *   failed), so decisions of earlier runs and of campaigns earlier in the same run both count.
+ *   zone is the member's time zone, for quiet hours at send time; deferred_until records that
+ *   planning held the message for quiet hours (not_before changes later with retries).
  * - opt_outs is the append-only log (who, which channel, from where); opt_out_current is its
  *   present state, one row per member and channel that has opted out, kept in the same
  *   transaction as the log, so planning tests one indexed row instead of replaying the log.
@@ -41,6 +46,10 @@ CREATE TABLE outbox (
   member_id    TEXT NOT NULL,
   action       INTEGER NOT NULL DEFAULT 0,
   decision     TEXT NOT NULL,
+  marketing    INTEGER NOT NULL DEFAULT 0,
+  planned_for  INTEGER NOT NULL DEFAULT 0,
+  zone         TEXT,
+  deferred_until INTEGER,
   channel      TEXT,
   message      TEXT,
   address      TEXT,
@@ -60,7 +69,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_queue ON outbox (channel, not_before) WHERE state = 'queued';
 CREATE INDEX outbox_sending ON outbox (claimed_by) WHERE state = 'sending';
-CREATE INDEX outbox_member_sent ON outbox (member_id, sent_at) WHERE sent_at IS NOT NULL;
+CREATE INDEX outbox_member_recent ON outbox (member_id, planned_for) WHERE decision = 'send';
 CREATE INDEX outbox_provider_id ON outbox (provider_id) WHERE provider_id IS NOT NULL;
 
 CREATE TABLE opt_outs (
