@@ -130,12 +130,14 @@ const NIGHTLY_FUNNEL = {
   suppressed: { holdout: 0, "no-address": 1, "no-consent": 1, limit: 0, "frequency-cap": 0, "coupon-exhausted": 0, "template-error": 0 },
   planned: { sms: 1, email: 1, wechat: 1 },
   deferred: 0,
+  awarded: 0,
 };
 const ADHOC_FUNNEL = {
   audience: 1,
   suppressed: { holdout: 0, "no-address": 0, "no-consent": 0, limit: 0, "frequency-cap": 0, "coupon-exhausted": 0, "template-error": 0 },
   planned: { sms: 1, email: 0, wechat: 0 },
   deferred: 0,
+  awarded: 0,
 };
 
 /** The slot keys: the nightly slot is 09:00 in Shanghai; an unscheduled campaign's is the start of the day. */

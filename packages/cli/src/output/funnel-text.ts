@@ -30,6 +30,7 @@ export function funnelLines(funnel: Funnel): string[] {
       .map(([reason, v]) => line(`− ${REASON_LABELS[reason as keyof Funnel["suppressed"]]}`, v)),
     line("= messages planned", planned, byChannel ? `  (${byChannel})` : ""),
     ...(funnel.deferred > 0 ? [line("  of which held for quiet hours", funnel.deferred)] : []),
+    ...(funnel.awarded > 0 ? [line("members awarded points", funnel.awarded)] : []),
   ];
 }
 

@@ -50,6 +50,14 @@ export type Decision =
       readonly deferredUntil?: number;
     }
   | {
+      /** `award N points`: a point lot for the member (and, for a rule that sends nothing, the outbox row recording it). */
+      readonly kind: "award";
+      readonly member: PlannedMember;
+      readonly points: number;
+      /** The rule sends no message: the outbox row (decision "award-only") is the record of the decision. */
+      readonly recordRow: boolean;
+    }
+  | {
       readonly kind: "suppressed";
       readonly member: PlannedMember;
       readonly action: number;
@@ -83,6 +91,11 @@ export interface SendPlan {
  * carries and the message that carries it, points awarded by the same rule. The checker has
  * made sure all of them exist; a name that does not is a bug, not a member's problem.
  */
+/** The points the rule awards (the sum of its `award N points`), 0 when none. */
+export function awardedPoints(campaign: CampaignDefinition): number {
+  return campaign.rule.actions.reduce((sum, a) => (a.kind === "AwardPoints" ? sum + a.amount.value : sum), 0);
+}
+
 export function sendPlans(campaign: CampaignDefinition, coupons: readonly CouponConfig[]): SendPlan[] {
   const awarded = campaign.rule.actions.find((a) => a.kind === "AwardPoints");
   const awardedPoints = awarded?.kind === "AwardPoints" ? awarded.amount.value : undefined;
@@ -143,14 +156,18 @@ export function decide(
   ctx: DecideContext,
 ): Decision[] {
   const { policies, asOf } = ctx;
+  const award = awardedPoints(campaign);
   if (inHoldout(campaign.id, member.id, policies.holdoutPercent)) {
-    return plans.map((plan) => ({ kind: "suppressed", member, action: plan.index, reason: "holdout" }));
+    // Recorded, not sent (and not awarded): the control group goals are measured against.
+    const actions = plans.length > 0 ? plans.map((plan) => plan.index) : [0];
+    return actions.map((action) => ({ kind: "suppressed", member, action, reason: "holdout" }));
   }
+  const awards: Decision[] = award > 0 ? [{ kind: "award", member, points: award, recordRow: plans.length === 0 }] : [];
   const zone = memberZone(member.timezone, ctx.businessZone);
   // Sends decided for this member in this call count too (a rule with two sends).
   const campaignSends = [...(ctx.history?.campaign ?? [])];
   const marketingSends = [...(ctx.history?.marketing ?? [])];
-  return plans.map((plan): Decision => {
+  const sends = plans.map((plan): Decision => {
     const suppressed = (reason: SuppressReason, detail?: string): Decision => ({
       kind: "suppressed",
       member,
@@ -197,4 +214,5 @@ export function decide(
       ...(deferredUntil === undefined ? {} : { deferredUntil }),
     };
   });
+  return [...awards, ...sends];
 }

@@ -36,6 +36,7 @@ export function dryRun(input: PlanInput, samplesPerMessage = 2): DryRunResult {
   const perKey = new Map<string, number>();
   const templateErrors: { memberId: string; detail: string }[] = [];
   const keep = (d: Decision): void => {
+    if (d.kind === "award") return;
     if (d.kind === "suppressed") {
       if (d.reason === "template-error" && templateErrors.length < 10)
         templateErrors.push({ memberId: d.member.id, detail: d.detail ?? "" });

@@ -12,6 +12,8 @@ export interface Funnel {
   planned: Record<ChannelName, number>;
   /** Of the planned messages, those held for quiet hours (sent when they end). */
   deferred: number;
+  /** Members awarded points (`award N points`): every selected member outside the holdout. */
+  awarded: number;
 }
 
 export function emptyFunnel(audience: number): Funnel {
@@ -20,6 +22,7 @@ export function emptyFunnel(audience: number): Funnel {
     suppressed: Object.fromEntries(SUPPRESS_REASONS.map((r) => [r, 0])) as Record<SuppressReason, number>,
     planned: Object.fromEntries(CHANNEL_NAMES.map((c) => [c, 0])) as Record<ChannelName, number>,
     deferred: 0,
+    awarded: 0,
   };
 }
 

@@ -86,6 +86,10 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
 }
 
 function count(funnel: Funnel, decision: Decision): void {
+  if (decision.kind === "award") {
+    funnel.awarded++;
+    return;
+  }
   if (decision.kind === "send") {
     funnel.planned[decision.channel as ChannelName]++;
     if (decision.deferredUntil !== undefined) funnel.deferred++;

@@ -5,6 +5,11 @@ import { emptyFunnel, type Funnel } from "../plan/funnel.js";
 import { planInto, type PlanInput } from "../plan/plan-run.js";
 import type { Db } from "../store/store.js";
 
+/** Points awarded by a run carry it as their source, so a resumed or repeated planning finds them. */
+export function awardSource(campaign: string, slot: number): string {
+  return `campaign:${campaign}@${new Date(slot).toISOString()}`;
+}
+
 /** The key a provider sees for a message: the same for every attempt and every re-plan. */
 export function messageKey(campaign: string, slot: number, member: string, action: number): string {
   return `${campaign}/${new Date(slot).toISOString()}/${member}${action === 0 ? "" : `/${action}`}`;
@@ -81,9 +86,16 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
     `INSERT OR IGNORE INTO outbox (run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const source = awardSource(run.campaign, run.slot);
+  const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
+  const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
   const writePage = db.transaction((decisions: readonly Decision[]) => {
     for (const d of decisions) {
-      if (d.kind === "send") {
+      if (d.kind === "award") {
+        if (awarded.get(d.member.id, source) === 0) award.run(d.member.id, d.points, run.asOf, source);
+        if (d.recordRow)
+          insert.run(run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null);
+      } else if (d.kind === "send") {
         if (d.coupon) issue.run(d.coupon.code, d.coupon.name, d.member.id, run.id, run.asOf, d.coupon.expiresAt);
         // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
         const held = d.deferredUntil ?? null;
@@ -140,6 +152,12 @@ export function runFunnel(db: Db, runId: number): Funnel {
     channel: ChannelName | null;
     n: number;
   }[];
+  funnel.awarded = db
+    .prepare(
+      "SELECT count(*) FROM point_lots WHERE source = (SELECT 'campaign:' || campaign || '@' || strftime('%Y-%m-%dT%H:%M:%fZ', slot / 1000.0, 'unixepoch') FROM runs WHERE id = ?)",
+    )
+    .pluck()
+    .get(runId) as number;
   funnel.deferred = db
     .prepare("SELECT count(*) FROM outbox WHERE run_id = ? AND decision = 'send' AND deferred_until IS NOT NULL")
     .pluck()

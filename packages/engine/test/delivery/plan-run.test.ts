@@ -185,7 +185,17 @@ describe("planRun", () => {
     });
     addMember(db, { id: "b", name: "Ben", tier: "gold", email: "ben@example.com", consent_email: true });
     const result = planRun(planInput(db, c), SLOT, "f");
-    expect(result.funnel).toEqual(funnelOf(2, { "no-address": 1 }, { sms: 1, email: 2 }));
+    // The rule also awards points: every member outside the holdout gets a point lot, reachable or not.
+    expect(result.funnel).toEqual({ ...funnelOf(2, { "no-address": 1 }, { sms: 1, email: 2 }), awarded: 2 });
+    const lots = db.prepare("SELECT member_id, points, earned_at, expires_at, source FROM point_lots ORDER BY member_id").raw().all();
+    const source = `campaign:${c.id}@${new Date(SLOT).toISOString()}`;
+    expect(lots).toEqual([
+      ["a", 100, AS_OF, null, source],
+      ["b", 100, AS_OF, null, source],
+    ]);
+    // Planning the slot again awards nothing more.
+    planRun(planInput(db, c), SLOT, "f");
+    expect(db.prepare("SELECT count(*) FROM point_lots").pluck().get()).toBe(2);
     const rows = outboxRows(db);
     expect(rows.map((r) => [r.member_id, r.action, r.decision, r.channel, r.message])).toEqual([
       ["a", 0, "send", "sms", "coupon-issued"],
