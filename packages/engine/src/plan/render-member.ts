@@ -23,7 +23,7 @@ export function templateRenderFn(settings: RenderSettings): RenderFn {
       member: memberValues(member, settings.asOf, settings.businessZone),
       points: member.points ?? 0,
       expiringPoints: member.expiring?.points ?? 0,
-      ...(member.expiring?.firstExpiry != null ? { expiresOn: member.expiring.firstExpiry } : {}),
+      ...(typeof member.expiring?.firstExpiry === "number" ? { expiresOn: member.expiring.firstExpiry } : {}),
       ...(extras.awardedPoints === undefined ? {} : { awardedPoints: extras.awardedPoints }),
       ...(extras.coupon
         ? {
