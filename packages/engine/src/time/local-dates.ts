@@ -14,8 +14,20 @@ import { DateTime } from "luxon";
 
 /** The zone used for a member: theirs when valid, else the business zone. */
 export function memberZone(memberTimezone: string | null | undefined, businessZone: string): string {
-  if (memberTimezone && DateTime.local().setZone(memberTimezone).isValid) return memberTimezone;
+  if (memberTimezone && isValidZone(memberTimezone)) return memberTimezone;
   return businessZone;
+}
+
+// A handful of zones serve a million members: asking luxon once per zone, not once per member.
+const zoneValidity = new Map<string, boolean>();
+
+function isValidZone(zone: string): boolean {
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = DateTime.local().setZone(zone).isValid;
+    if (zoneValidity.size < 10_000) zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
