@@ -5,6 +5,7 @@ import { runDemoData } from "./commands/demo-data.js";
 import { runDryRun } from "./commands/dry-run.js";
 import { runRun } from "./commands/run.js";
 import { runSchedule } from "./commands/schedule.js";
+import { runServe } from "./commands/serve.js";
 import { wholeNumber } from "./project/numbers.js";
 import { runExplain } from "./commands/explain.js";
 import { runFmt } from "./commands/fmt.js";
@@ -177,6 +178,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .addOption(jsonFormat())
     .action(async (opts: { db?: string; asOf?: string; config?: string; once: boolean; sendTo?: string; format: "text" | "json" }) => {
       exitCode = await runSchedule(opts, io);
+    });
+
+  program
+    .command("serve")
+    .description("HTTP server for delivery reports, SMS and WeChat replies and one-click unsubscribes (docs/serve.md)")
+    .option("--port <n>", "port to listen on (0: any free port)", "8787")
+    .option("--host <address>", "address to listen on (0.0.0.0: every interface)", "127.0.0.1")
+    .option("--public-url <url>", "the address providers call, which Twilio signs (default: from channels.sms.statusCallback)")
+    .option("--db <path>", "SQLite database (default: patron.yaml's database)")
+    .option("--config <path>", "patron.yaml to use (default: found in this folder or above)")
+    .action(async (opts: { port: string; host: string; publicUrl?: string; db?: string; config?: string }) => {
+      exitCode = await runServe({ ...opts, port: wholeNumber(opts.port, "--port") }, io);
     });
 
   try {

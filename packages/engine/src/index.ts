@@ -78,3 +78,8 @@ export { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "./cons
 export * from "./render/index.js";
 export { chooseSlot, nextSlotOf } from "./runs/due.js";
 export type { SlotChoice } from "./runs/due.js";
+
+export * from "./compliance/index.js";
+
+// Webhooks for patron serve: delivery status, replies, one-click unsubscribe
+export * from "./serve/index.js";

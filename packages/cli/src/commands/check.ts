@@ -1,5 +1,5 @@
 import { hasErrors, renderGithub, renderText, sortDiagnostics, toJson, type Diagnostic } from "@patron/dsl";
-import { checkTemplates, type SmsLengthReport } from "@patron/engine";
+import { checkCompliance, checkTemplates, compileMessages, type SmsLengthReport } from "@patron/engine";
 import type { Io } from "../io.js";
 import { plural, textStyle } from "../output/style.js";
 import { displayPath } from "../project/files.js";
@@ -26,7 +26,6 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
 
   if (project.env && project.config) {
     const checked = checkProject(paths, { ...project, env: project.env }, sources, io.cwd);
-    diagnostics.push(...checked.result.diagnostics);
     fileNames = checked.files.map((f) => f.source.path);
     campaigns = checked.result.campaigns.map((c) => ({
       id: c.id,
@@ -34,10 +33,17 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Io
       line: c.source.position(c.rule.start).line,
       ...(c.description !== undefined ? { description: c.description } : {}),
     }));
-    // Message templates are checked against the campaigns checked with them (docs/templates.md).
-    const templates = checkTemplates(project.config, checked.result.campaigns, { displayPath: (p) => displayPath(p, io.cwd) });
-    for (const source of templates.sources) sources.add(source);
-    diagnostics.push(...sortDiagnostics(templates.diagnostics));
+    // Message templates are checked against the campaigns checked with them (docs/templates.md),
+    // and so is the compliance lint (docs/language.md#e701); both read the templates compiled once.
+    const options = { displayPath: (p: string) => displayPath(p, io.cwd), compiled: compileMessages(project.config) };
+    const templates = checkTemplates(project.config, checked.result.campaigns, options);
+    const compliance = checkCompliance(project.config, checked.result.campaigns, options);
+    for (const source of [...templates.sources, ...compliance.sources]) sources.add(source);
+    // Campaign files first, then patron.yaml and the templates, as before the lint: each group in file order.
+    const inCampaigns = new Set(fileNames);
+    const [aboutCampaigns, aboutTemplates] = partition(compliance.diagnostics, (d) => inCampaigns.has(d.file));
+    diagnostics.push(...sortDiagnostics([...checked.result.diagnostics, ...aboutCampaigns]));
+    diagnostics.push(...sortDiagnostics([...templates.diagnostics, ...aboutTemplates]));
     sms = templates.sms;
   }
 
@@ -104,6 +110,10 @@ function smsReport(sms: readonly SmsLengthReport[]): string {
     return `  ${r.message.padEnd(nameWidth)}  ${(where[i] ?? "").padEnd(whereWidth)}  ${size}${r.coupon ? ` (coupon ${r.coupon})` : ""}`;
   });
   return ["", "SMS length with sample values (docs/templates.md#sms-length):", ...lines].join("\n");
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function summary(errors: number, warnings: number, files: number, campaigns: number): string {

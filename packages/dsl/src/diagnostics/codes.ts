@@ -72,6 +72,12 @@ export const DIAGNOSTIC_CODES = {
   E605: "template expression not supported",
 
   W601: "SMS longer than one segment",
+
+  // Compliance (E7xx/W7xx): what carriers and WeChat require of marketing (docs/language.md#e701)
+  E701: "SMS without the sign name",
+  W701: "marketing SMS without opt-out text",
+  W702: "WeChat template message used for marketing",
+  W703: "marketing campaign with no limit and no cap",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -72,6 +72,10 @@ CREATE INDEX outbox_sending ON outbox (claimed_by) WHERE state = 'sending';
 CREATE INDEX outbox_member_recent ON outbox (member_id, planned_for) WHERE decision = 'send';
 CREATE INDEX outbox_provider_id ON outbox (provider_id) WHERE provider_id IS NOT NULL;
 
+-- patron serve finds the member behind an inbound reply or a WeChat event by address.
+CREATE INDEX members_phone ON members (phone) WHERE phone IS NOT NULL;
+CREATE INDEX members_wechat_openid ON members (wechat_openid) WHERE wechat_openid IS NOT NULL;
+
 CREATE TABLE opt_outs (
   id           INTEGER PRIMARY KEY,
   member_id    TEXT,

@@ -1,0 +1,99 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { unsubscribeToken } from "../../src/consent/unsubscribe.js";
+import { handleUnsubscribe, isOneClickBody, unsubscribePage } from "../../src/serve/unsubscribe.js";
+import type { Db } from "../../src/store/store.js";
+import { addMember, memoryStore } from "../support/store.js";
+import { currentOptOuts, NOW, optOutLog, snapshot } from "./support.js";
+
+const SECRET = "a-long-random-signing-secret";
+const settings = { secret: SECRET, business: "丽美 Beauty", region: "us" as const, now: () => NOW };
+const link = (m: string, c: "sms" | "email" | "wechat" = "email") => ({ m, c, t: unsubscribeToken(SECRET, m, c) });
+
+describe("one-click unsubscribe", () => {
+  let db: Db;
+  beforeEach(() => {
+    db = memoryStore();
+    addMember(db, { id: "e1", email: "ann@example.com", consent_email: true });
+  });
+
+  it("shows a confirmation page whose button posts the one-click body, and changes nothing", () => {
+    const before = snapshot(db);
+    const page = unsubscribePage(db, link("e1"), settings);
+    expect(page.status).toBe(200);
+    expect(page.contentType).toBe("text/html; charset=utf-8");
+    expect(page.body).toContain("Stop receiving marketing emails from 丽美 Beauty?");
+    expect(page.body).toContain('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">');
+    expect(page.log).toEqual({ result: "confirmation page", member: "e1", channel: "email" });
+    expect(snapshot(db)).toBe(before);
+  });
+
+  it("opts the member out of the link's channel on the one-click POST, once", () => {
+    const done = handleUnsubscribe(db, { ...link("e1"), oneClick: true }, settings);
+    expect(done).toMatchObject({ status: 200, log: { result: "opt-out", member: "e1", channel: "email" } });
+    expect(done.body).toContain("You will no longer receive marketing emails from 丽美 Beauty.");
+    expect(handleUnsubscribe(db, { ...link("e1"), oneClick: true }, settings).log).toMatchObject({ result: "already unsubscribed" });
+    expect(optOutLog(db)).toEqual([
+      { member_id: "e1", channel: "email", address: null, action: "opt-out", source: "unsubscribe", detail: "one-click unsubscribe link" },
+    ]);
+    expect(currentOptOuts(db)).toEqual(["e1:email"]);
+    expect(unsubscribePage(db, link("e1"), settings).log).toMatchObject({ result: "already unsubscribed" });
+  });
+
+  it("speaks Chinese for a business in China", () => {
+    const page = unsubscribePage(db, link("e1", "sms"), { ...settings, region: "cn", business: "丽美" });
+    expect(page.body).toContain("确定不再接收丽美的营销短信吗？");
+    expect(page.body).toContain('<html lang="zh-CN">');
+  });
+
+  it("escapes the business name", () => {
+    expect(unsubscribePage(db, link("e1"), { ...settings, business: "<b>&Co" }).body).toContain("&#60;b&#62;&#38;Co");
+  });
+
+  it("refuses a token for another member or channel, or a missing part, and changes nothing", () => {
+    const before = snapshot(db);
+    const forged = [
+      { ...link("e1"), m: "e2" },
+      { ...link("e1"), c: "sms" },
+      { ...link("e1"), t: unsubscribeToken("another secret", "e1", "email") },
+      { ...link("e1"), t: link("e1").t.slice(1) },
+    ];
+    for (const request of forged) {
+      expect(handleUnsubscribe(db, { ...request, oneClick: true }, settings)).toMatchObject({ status: 403, log: { result: "rejected" } });
+      expect(unsubscribePage(db, request, settings).status).toBe(403);
+    }
+    const malformed = [
+      { c: "email", t: "x" },
+      { m: "e1", t: "x" },
+      { m: "e1", c: "fax", t: "x" },
+      { m: "e1", c: "email" },
+      { ...link("e1"), m: "x".repeat(257) },
+    ];
+    for (const request of malformed) {
+      expect(handleUnsubscribe(db, { ...request, oneClick: true }, settings)).toMatchObject({ status: 400, log: { result: "malformed" } });
+    }
+    expect(handleUnsubscribe(db, { ...link("e1"), oneClick: false }, settings)).toMatchObject({
+      status: 400,
+      log: { reason: "the body is not List-Unsubscribe=One-Click" },
+    });
+    expect(snapshot(db)).toBe(before);
+  });
+});
+
+describe("the one-click body", () => {
+  it("is List-Unsubscribe=One-Click, form-encoded", () => {
+    expect(isOneClickBody("application/x-www-form-urlencoded", "List-Unsubscribe=One-Click")).toBe(true);
+    expect(isOneClickBody("application/x-www-form-urlencoded; charset=utf-8", "a=1&List-Unsubscribe=One-Click")).toBe(true);
+    expect(isOneClickBody("application/x-www-form-urlencoded", "List-Unsubscribe=Two-Clicks")).toBe(false);
+    expect(isOneClickBody("text/plain", "List-Unsubscribe=One-Click")).toBe(false);
+    expect(isOneClickBody(undefined, "List-Unsubscribe=One-Click")).toBe(false);
+  });
+
+  it("or as multipart/form-data", () => {
+    const body = ["--XyZ", 'Content-Disposition: form-data; name="List-Unsubscribe"', "", "One-Click", "--XyZ--", ""].join("\r\n");
+    expect(isOneClickBody("multipart/form-data; boundary=XyZ", body)).toBe(true);
+    expect(isOneClickBody('multipart/form-data; boundary="XyZ"', body)).toBe(true);
+    expect(isOneClickBody("multipart/form-data; boundary=Other", body)).toBe(false);
+    expect(isOneClickBody("multipart/form-data", body)).toBe(false);
+    expect(isOneClickBody("multipart/form-data; boundary=XyZ", body.replace("One-Click", "No"))).toBe(false);
+  });
+});
