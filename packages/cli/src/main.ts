@@ -1,21 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
-import { runCheck, type OutputFormat } from "./commands/check.js";
-import { runAudience } from "./commands/audience.js";
-import { runDemoData } from "./commands/demo-data.js";
-import { runDryRun } from "./commands/dry-run.js";
-import { runRun } from "./commands/run.js";
-import { runSchedule } from "./commands/schedule.js";
-import { runServe } from "./commands/serve.js";
+import type { OutputFormat } from "./commands/check.js";
+import type { ReportCommandOptions } from "./commands/report.js";
 import { wholeNumber } from "./project/numbers.js";
-import { runExplain } from "./commands/explain.js";
-import { runFmt } from "./commands/fmt.js";
-import { runImport } from "./commands/import.js";
 import { processIo, type Io } from "./io.js";
 import { UsageError } from "./project/files.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+// Each command's module is imported when the command runs, and the bundle is split along these
+// imports: `patron check` never loads the Twilio SDK or nodemailer, which keeps start-up short.
 
 /** Exit codes: 0 success (warnings allowed), 1 problems found, 2 the command itself was wrong. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -37,8 +32,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .addOption(formatOption())
     .option("--config <path>", "patron.yaml to use (default: found in this folder or above)")
     .option("-q, --quiet", "print only problems, not the list of campaigns", false)
-    .action((paths: string[], opts: { format: OutputFormat; config?: string; quiet: boolean }) => {
-      exitCode = runCheck(paths, { format: opts.format, quiet: opts.quiet, ...(opts.config ? { config: opts.config } : {}) }, io);
+    .action(async (paths: string[], opts: { format: OutputFormat; config?: string; quiet: boolean }) => {
+      exitCode = await (
+        await import("./commands/check.js")
+      ).runCheck(paths, { format: opts.format, quiet: opts.quiet, ...(opts.config ? { config: opts.config } : {}) }, io);
     });
 
   program
@@ -46,8 +43,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description("rewrite campaign files in the canonical layout")
     .argument("[paths...]", "files or folders (default: the whole campaigns repository)")
     .option("--check", "change nothing; exit 1 if a file is not formatted", false)
-    .action((paths: string[], opts: { check: boolean }) => {
-      exitCode = runFmt(paths, { check: opts.check }, io);
+    .action(async (paths: string[], opts: { check: boolean }) => {
+      exitCode = await (await import("./commands/fmt.js")).runFmt(paths, { check: opts.check }, io);
     });
 
   const dataOptions = (command: Command): Command =>
@@ -83,7 +80,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           format: "text" | "json";
         },
       ) => {
-        exitCode = await runImport(kind, file, opts, io);
+        exitCode = await (await import("./commands/import.js")).runImport(kind, file, opts, io);
       },
     );
 
@@ -95,8 +92,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .option("--campaign <name>", "which campaign, when the file holds several"),
   )
     .addOption(jsonFormat())
-    .action((file: string, opts: { db?: string; asOf?: string; config?: string; campaign?: string; format: "text" | "json" }) => {
-      exitCode = runAudience(file, opts, io);
+    .action(async (file: string, opts: { db?: string; asOf?: string; config?: string; campaign?: string; format: "text" | "json" }) => {
+      exitCode = await (await import("./commands/audience.js")).runAudience(file, opts, io);
     });
 
   dataOptions(
@@ -113,7 +110,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         file: string,
         opts: { db?: string; asOf?: string; config?: string; campaign?: string; member: string; format: "text" | "json" },
       ) => {
-        exitCode = await runExplain(file, opts, io);
+        exitCode = await (await import("./commands/explain.js")).runExplain(file, opts, io);
       },
     );
 
@@ -127,8 +124,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   )
     .addOption(jsonFormat())
     .action(
-      (opts: { db?: string; asOf?: string; config?: string; members: string; seed: string; replace: boolean; format: "text" | "json" }) => {
-        exitCode = runDemoData(opts, io);
+      async (opts: {
+        db?: string;
+        asOf?: string;
+        config?: string;
+        members: string;
+        seed: string;
+        replace: boolean;
+        format: "text" | "json";
+      }) => {
+        exitCode = await (await import("./commands/demo-data.js")).runDemoData(opts, io);
       },
     );
 
@@ -142,11 +147,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "html"]).default("text"))
     .action(
-      (
+      async (
         files: string[],
         opts: { db?: string; asOf?: string; config?: string; format: "text" | "json" | "html"; out: string; samples: string },
       ) => {
-        exitCode = runDryRun(files, { ...opts, samples: wholeNumber(opts.samples, "--samples") }, io);
+        exitCode = await (
+          await import("./commands/dry-run.js")
+        ).runDryRun(files, { ...opts, samples: wholeNumber(opts.samples, "--samples") }, io);
       },
     );
 
@@ -164,7 +171,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         files: string[],
         opts: { db?: string; asOf?: string; config?: string; due: boolean; sendTo?: string; format: "text" | "json" },
       ) => {
-        exitCode = await runRun(files, opts, io);
+        exitCode = await (await import("./commands/run.js")).runRun(files, opts, io);
       },
     );
 
@@ -177,7 +184,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   )
     .addOption(jsonFormat())
     .action(async (opts: { db?: string; asOf?: string; config?: string; once: boolean; sendTo?: string; format: "text" | "json" }) => {
-      exitCode = await runSchedule(opts, io);
+      exitCode = await (await import("./commands/schedule.js")).runSchedule(opts, io);
     });
 
   program
@@ -189,7 +196,23 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--db <path>", "SQLite database (default: patron.yaml's database)")
     .option("--config <path>", "patron.yaml to use (default: found in this folder or above)")
     .action(async (opts: { port: string; host: string; publicUrl?: string; db?: string; config?: string }) => {
-      exitCode = await runServe({ ...opts, port: wholeNumber(opts.port, "--port") }, io);
+      exitCode = await (await import("./commands/serve.js")).runServe({ ...opts, port: wholeNumber(opts.port, "--port") }, io);
+    });
+
+  dataOptions(
+    program
+      .command("report")
+      .description("per run: funnel, delivery by provider code, goal conversions of treatment vs holdout with uplift; loyalty KPIs")
+      .argument("[campaign]", "the campaign's name (default: every campaign)")
+      .option("--from <instant>", "start of the period: runs planned and KPIs counted after it (default: 30 days before --as-of)")
+      .option("--churn-days <n>", "days without a purchase after which a member counts as churned", "90")
+      .option("--redemptions <file>", "import a redemptions CSV (code,redeemed_at[,member_id,order_id]) before reporting")
+      .option("--date-format <format>", "luxon format of the redemptions file's dates (default: ISO 8601)")
+      .option("--out <file>", "where --format html writes the report", "patron-report.html"),
+  )
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "html"]).default("text"))
+    .action(async (campaign: string | undefined, opts: ReportCommandOptions) => {
+      exitCode = await (await import("./commands/report.js")).runReport(campaign, opts, io);
     });
 
   try {

@@ -83,3 +83,6 @@ export * from "./compliance/index.js";
 
 // Webhooks for patron serve: delivery status, replies, one-click unsubscribe
 export * from "./serve/index.js";
+
+// Reporting: patron report
+export * from "./report/index.js";

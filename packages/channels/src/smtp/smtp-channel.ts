@@ -1,6 +1,5 @@
 import { domainToASCII } from "node:url";
-import nodemailer from "nodemailer";
-import addressparser from "nodemailer/lib/addressparser";
+import { addressparser, nodemailer } from "./sdk.js";
 import type { Channel, OutgoingMessage, SendResult } from "../contract/channel.js";
 import { classifySmtpError } from "./classify-smtp-error.js";
 import { smtpMessageId } from "./message-id.js";
@@ -42,7 +41,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export function smtpChannel(options: SmtpChannelOptions): Channel {
   const settings = checkOptions(options);
-  const transport = nodemailer.createTransport({
+  const transport = nodemailer().createTransport({
     pool: true,
     host: options.host,
     port: options.port,
@@ -187,7 +186,7 @@ function rateWindow(ratePerSecond: number | undefined): { rateLimit?: number; ra
 
 /** The address of a field holding exactly one mailbox ("Name <a@b>" or "a@b"), else undefined. */
 function singleAddress(field: string): string | undefined {
-  const parsed = addressparser(field, { flatten: true });
+  const parsed = addressparser()(field, { flatten: true });
   const only = parsed.length === 1 ? parsed[0] : undefined;
   return only && /^[^@\s]+@[^@\s]+$/.test(only.address) ? only.address : undefined;
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
-import twilio from "twilio";
+import type twilio from "twilio";
 
 /** Twilio's own origin: the SDK builds every URL on it. */
 export const TWILIO_API_ORIGIN = "https://api.twilio.com";
@@ -55,23 +55,22 @@ export interface LocalHttpClientOptions {
 /**
  * The SDK's `httpClient`, performing each request with node's http/https instead of axios. The SDK
  * can only be pointed elsewhere by edge/region (still *.twilio.com), so this is where requests for
- * api.twilio.com are sent to `baseUrl`. It extends the SDK's RequestClient only because the SDK's
- * option is typed by that class; the parent's axios instance is never used.
+ * api.twilio.com are sent to `baseUrl`. The SDK calls only its `request` method (BaseTwilio.request),
+ * so it does not extend the SDK's RequestClient: that would load the SDK when this module loads.
  */
-export class LocalHttpClient extends twilio.RequestClient {
+export class LocalHttpClient {
   readonly #baseUrl: URL;
   readonly #timeoutMs: number;
   readonly #agent: http.Agent | https.Agent;
 
   constructor(options: LocalHttpClientOptions) {
-    super({ timeout: options.timeoutMs, keepAlive: true });
     this.#baseUrl = new URL(options.baseUrl);
     this.#timeoutMs = options.timeoutMs;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
     this.#agent = this.#baseUrl.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   }
 
-  override async request<TData>(opts: SdkRequestOptions) {
+  async request<TData>(opts: SdkRequestOptions) {
     const url = rewriteOrigin(opts.uri, this.#baseUrl);
     for (const [key, value] of formEntries(opts.params)) url.searchParams.append(key, value);
     const headers: Record<string, string> = { ...opts.headers };

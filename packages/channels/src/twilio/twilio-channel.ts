@@ -1,6 +1,7 @@
-import twilio from "twilio";
+import type { RequestClient } from "twilio";
 import type { Channel, LookupResult, OutgoingMessage, SendResult } from "../contract/channel.js";
 import { classifyFailure, redactFailure, redactor, type Failure } from "./classify.js";
+import { twilioSdk } from "./sdk.js";
 import { exchangeRecorder, LocalHttpClient, TransportError, type ExchangeRecord } from "./http-client.js";
 import { parseTwilioOptions, type TwilioChannelOptions } from "./options.js";
 
@@ -32,7 +33,7 @@ export function twilioChannel(options: TwilioChannelOptions): Channel {
     maxSockets: settings.concurrency + 1,
   });
   // The environment must not redirect the client: credentials and region come from these options only.
-  const client = twilio(settings.accountSid, settings.authToken, { httpClient, autoRetry: false, env: {}, edge: "", region: "" });
+  const client = twilioSdk()(settings.accountSid, settings.authToken, { httpClient: httpClient as unknown as RequestClient, autoRetry: false, env: {}, edge: "", region: "" });
 
   async function lookup(message: SmsMessage, since: Date): Promise<LookupResult> {
     // The list filters on To, From and DateSent only, and DateSent is the wrong date here: Twilio sets

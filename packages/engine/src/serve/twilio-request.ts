@@ -1,4 +1,13 @@
-import twilio from "twilio";
+import { createRequire } from "node:module";
+import type Twilio from "twilio";
+
+// The Twilio SDK is large and only `patron serve` needs it here: loaded on first use.
+const load = createRequire(import.meta.url);
+let sdk: typeof Twilio | undefined;
+function twilio(): typeof Twilio {
+  sdk ??= load("twilio") as typeof Twilio;
+  return sdk;
+}
 
 /** A Twilio webhook as `patron serve` received it, its form body parsed. */
 export interface TwilioWebhook {
@@ -18,7 +27,7 @@ export function twilioSignatureProblem(request: TwilioWebhook, authToken: string
   if (request.signature === undefined || request.signature === "") return "no X-Twilio-Signature header";
   let valid: boolean;
   try {
-    valid = twilio.validateRequest(authToken, request.signature, request.url, request.params);
+    valid = twilio().validateRequest(authToken, request.signature, request.url, request.params);
   } catch {
     valid = false; // a URL the SDK cannot parse signs nothing
   }
@@ -27,5 +36,5 @@ export function twilioSignatureProblem(request: TwilioWebhook, authToken: string
 
 /** The empty TwiML answer: Twilio sends no reply of its own. */
 export function emptyTwiml(): string {
-  return new twilio.twiml.MessagingResponse().toString();
+  return new (twilio().twiml.MessagingResponse)().toString();
 }

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { MEMBER_DATA } from "./migrations/001-member-data.js";
 import { DELIVERY } from "./migrations/003-delivery.js";
+import { REDEMPTIONS } from "./migrations/004-redemptions.js";
 
 export interface Migration {
   readonly version: number;
@@ -15,6 +16,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "member data", sql: MEMBER_DATA },
   { version: 3, name: "delivery", sql: DELIVERY },
+  { version: 4, name: "coupon redemptions", sql: REDEMPTIONS },
 ];
 
 export function migrate(db: Database.Database): number[] {
