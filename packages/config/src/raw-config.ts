@@ -44,6 +44,7 @@ export interface RawSmsChannel {
   readonly optOutText?: string;
   readonly concurrency?: number;
   readonly ratePerSecond?: number;
+  readonly timeoutMs?: number;
 }
 
 export interface RawEmailChannel {
@@ -58,6 +59,7 @@ export interface RawEmailChannel {
   readonly unsubscribeUrl?: string;
   readonly maxConnections?: number;
   readonly ratePerSecond?: number;
+  readonly timeoutMs?: number;
 }
 
 export interface RawWechatChannel {
@@ -67,6 +69,7 @@ export interface RawWechatChannel {
   readonly baseUrl?: string;
   readonly concurrency?: number;
   readonly ratePerSecond?: number;
+  readonly timeoutMs?: number;
 }
 
 export interface RawMessage {

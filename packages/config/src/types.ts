@@ -65,6 +65,8 @@ export interface SmsChannelConfig {
   readonly optOutText?: string;
   readonly concurrency?: number;
   readonly ratePerSecond?: number;
+  /** One request to Twilio, in ms (default 30 000). */
+  readonly timeoutMs?: number;
 }
 
 export interface EmailChannelConfig {
@@ -80,6 +82,8 @@ export interface EmailChannelConfig {
   readonly unsubscribeUrl?: string;
   readonly maxConnections?: number;
   readonly ratePerSecond?: number;
+  /** Connecting and each SMTP exchange, in ms (default 30 000). */
+  readonly timeoutMs?: number;
 }
 
 export interface WechatChannelConfig {
@@ -90,6 +94,8 @@ export interface WechatChannelConfig {
   readonly baseUrl: string;
   readonly concurrency?: number;
   readonly ratePerSecond?: number;
+  /** One exchange with the WeChat API, in ms (default 10 000). */
+  readonly timeoutMs?: number;
 }
 
 export type MessagePurpose = "service" | "marketing";

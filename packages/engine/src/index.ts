@@ -54,7 +54,7 @@ export { findRun, lastRunSlot, messageKey, planRun, runFunnel } from "./runs/run
 export type { PlanRunResult, RunRow } from "./runs/run.js";
 export { compileSchedule, cronExpressions, ScheduleError } from "./runs/schedule.js";
 export type { Schedule } from "./runs/schedule.js";
-export { liveOwners, newHolder, processAlive, release, renew, tryAcquire } from "./runs/leases.js";
+export { liveOwners, newHolder, processAlive, pruneLeases, release, renew, tryAcquire } from "./runs/leases.js";
 export type { Holder, LeaseInfo } from "./runs/leases.js";
 
 // Sending the outbox

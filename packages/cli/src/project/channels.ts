@@ -35,6 +35,7 @@ function providerChannel(channels: ChannelsConfig, name: ChannelName, env: NodeJ
   };
   const rate = (r: number | undefined) => (r === undefined ? {} : { ratePerSecond: r });
   const concurrency = (c: number | undefined) => (c === undefined ? {} : { concurrency: c });
+  const timeout = (t: number | undefined) => (t === undefined ? {} : { timeoutMs: t });
   switch (name) {
     case "sms": {
       const sms = channels.sms;
@@ -49,6 +50,7 @@ function providerChannel(channels: ChannelsConfig, name: ChannelName, env: NodeJ
         credentialSource: `${sms.accountSid.env} and ${sms.authToken.env} (channels.sms in patron.yaml)`,
         ...concurrency(sms.concurrency),
         ...rate(sms.ratePerSecond),
+        ...timeout(sms.timeoutMs),
       });
     }
     case "email": {
@@ -64,6 +66,7 @@ function providerChannel(channels: ChannelsConfig, name: ChannelName, env: NodeJ
         ...(email.replyTo === undefined ? {} : { replyTo: email.replyTo }),
         ...(email.maxConnections === undefined ? {} : { maxConnections: email.maxConnections }),
         ...rate(email.ratePerSecond),
+        ...timeout(email.timeoutMs),
       });
     }
     case "wechat": {
@@ -75,6 +78,7 @@ function providerChannel(channels: ChannelsConfig, name: ChannelName, env: NodeJ
         baseUrl: wechat.baseUrl,
         ...concurrency(wechat.concurrency),
         ...rate(wechat.ratePerSecond),
+        ...timeout(wechat.timeoutMs),
       });
     }
   }

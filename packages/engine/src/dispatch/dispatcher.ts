@@ -2,7 +2,7 @@ import type { Channel, ChannelName, OutgoingMessage, SendResult } from "@patron/
 import type { QuietHours } from "@patron/config";
 import { recordOptOut } from "../consent/opt-outs.js";
 import { quietUntil } from "../plan/policies.js";
-import { liveOwners, newHolder, release, renew, tryAcquire, type Holder } from "../runs/leases.js";
+import { liveOwners, newHolder, pruneLeases, release, renew, tryAcquire, type Holder } from "../runs/leases.js";
 import type { Db } from "../store/store.js";
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from "./backoff.js";
 import { Outbox, type OutboxRow } from "./outbox-rows.js";
@@ -226,6 +226,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
 
   try {
     summary.recovered = await recoverOrphans(db, outbox, options.channels, holder, now, emit);
+    // Their rows are settled: the leases of dead dispatchers can go.
+    pruneLeases(db, "dispatcher:", now());
     await Promise.all([...options.channels.values()].map(worker));
   } finally {
     clearInterval(heartbeat);

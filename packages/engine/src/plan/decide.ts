@@ -181,9 +181,12 @@ export function decide(
       plan.messages.length === 1
         ? (plan.messages[0] as { name: string }).name
         : pickVariant(plan.messages, stableFraction(campaign.id, member.id, `variant:${plan.index}`)).name;
-    if (limitReached(policies, campaignSends, asOf)) return suppressed("limit");
+    // Limits and caps count messages when they reach the member: after quiet hours if they hold it.
+    const deferredUntil = quietUntil(policies.quietHours, asOf, zone);
+    const reachesAt = deferredUntil ?? asOf;
+    if (limitReached(policies, campaignSends, reachesAt)) return suppressed("limit");
     const marketing = policies.purposeOf(message) === "marketing";
-    if (marketing && capReached(policies.cap, marketingSends, asOf, zone)) return suppressed("frequency-cap");
+    if (marketing && capReached(policies.cap, marketingSends, reachesAt, zone)) return suppressed("frequency-cap");
     const coupon = plan.coupon && coupons.issue(plan.coupon, member.id);
     if (plan.coupon && !coupon) return suppressed("coupon-exhausted");
     const extras: ActionExtras = {
@@ -197,9 +200,8 @@ export function decide(
       if (coupon) coupons.release(coupon);
       return suppressed("template-error", (error as Error).message);
     }
-    campaignSends.push(asOf);
-    if (marketing) marketingSends.push(asOf);
-    const deferredUntil = quietUntil(policies.quietHours, asOf, zone);
+    campaignSends.push(reachesAt);
+    if (marketing) marketingSends.push(reachesAt);
     return {
       kind: "send",
       member,

@@ -61,7 +61,10 @@ export function inHoldout(campaign: string, member: string, percent: number): bo
   return percent > 0 && stableFraction(campaign, member, "holdout") < percent / 100;
 }
 
-/** What a member received before: instants (planned_for) of this campaign's and of all marketing messages. */
+/**
+ * What a member received before: the instants this campaign's and all marketing messages reach
+ * (or reached) the member — the end of quiet hours for a message held by them, else its run's as-of.
+ */
 export interface History {
   readonly campaign: number[];
   readonly marketing: number[];
@@ -76,9 +79,10 @@ export function loadHistory(db: Db, memberIds: readonly string[], campaign: stri
   if (memberIds.length === 0) return history;
   const rows = db
     .prepare<[string, string, number], { member_id: string; planned_for: number; marketing: number; mine: number }>(
-      `SELECT o.member_id, o.planned_for, o.marketing, r.campaign = ? AS mine
+      `SELECT o.member_id, coalesce(o.deferred_until, o.planned_for) AS planned_for, o.marketing, r.campaign = ? AS mine
        FROM outbox AS o JOIN runs AS r ON r.id = o.run_id
-       WHERE o.member_id IN (SELECT value FROM json_each(?)) AND o.decision = 'send' AND o.state != 'failed' AND o.planned_for > ?`,
+       WHERE o.member_id IN (SELECT value FROM json_each(?)) AND o.decision = 'send' AND o.state != 'failed'
+         AND coalesce(o.deferred_until, o.planned_for) > ?`,
     )
     .all(campaign, JSON.stringify(memberIds), since);
   for (const r of rows) {
@@ -120,20 +124,47 @@ export function capReached(cap: FrequencyCap | undefined, marketing: readonly nu
   return inWindow.length >= cap.messages;
 }
 
-/**
- * When quiet hours hold a message due at `at` in `zone`: the instant they end, or undefined when
- * `at` is outside them. Quiet hours span midnight when `from` is later than `until`.
- */
-export function quietUntil(quiet: QuietHours | undefined, at: number, zone: string): number | undefined {
-  if (!quiet) return undefined;
+/** Whether `at` is inside quiet hours in `zone` (they span midnight when `from` is later than `until`). */
+export function insideQuietHours(quiet: QuietHours, at: number, zone: string): boolean {
   const local = DateTime.fromMillis(at, { zone });
   const minutes = local.hour * 60 + local.minute;
   const from = quiet.from.hour * 60 + quiet.from.minute;
   const until = quiet.until.hour * 60 + quiet.until.minute;
-  if (from === until) return undefined;
-  const inside = from < until ? minutes >= from && minutes < until : minutes >= from || minutes < until;
-  if (!inside) return undefined;
-  let end = local.set({ hour: quiet.until.hour, minute: quiet.until.minute, second: 0, millisecond: 0 });
-  if (end <= local) end = end.plus({ days: 1 });
-  return end.toMillis();
+  if (from === until) return false;
+  return from < until ? minutes >= from && minutes < until : minutes >= from || minutes < until;
+}
+
+/**
+ * When quiet hours hold a message due at `at` in `zone`: the first instant after `at` outside
+ * them, or undefined when `at` is outside them. Daylight saving: when their end falls in the hour
+ * the clocks skip, they end at the jump; when that moment is still inside them (the allowed
+ * hours were skipped altogether), at their end the next day.
+ */
+export function quietUntil(quiet: QuietHours | undefined, at: number, zone: string): number | undefined {
+  if (!quiet || !insideQuietHours(quiet, at, zone)) return undefined;
+  let day = DateTime.fromMillis(at, { zone }).startOf("day");
+  for (let i = 0; i < 4; i++, day = day.plus({ days: 1 })) {
+    const end = wallClockOn(day, quiet.until.hour, quiet.until.minute, zone);
+    if (end > at && !insideQuietHours(quiet, end, zone)) return end;
+  }
+  throw new Error(`quiet hours ${JSON.stringify(quiet)} leave no time to send in ${zone}`);
+}
+
+/** The first instant of `day` whose wall-clock time is hour:minute or later (a skipped time: the jump). */
+function wallClockOn(day: DateTime, hour: number, minute: number, zone: string): number {
+  const target = hour * 60 + minute;
+  const exact = day.set({ hour, minute, second: 0, millisecond: 0 });
+  if (exact.hour === hour && exact.minute === minute) return exact.toMillis();
+  const wall = (ms: number): number => {
+    const d = DateTime.fromMillis(ms, { zone });
+    return d.hasSame(day, "day") ? d.hour * 60 + d.minute : d < day ? -1 : Number.POSITIVE_INFINITY;
+  };
+  let lo = exact.toMillis() - 3 * 3_600_000;
+  let hi = exact.toMillis();
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+    if (wall(mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }

@@ -81,3 +81,20 @@ export function liveOwners(db: Db, now = Date.now()): Set<string> {
   const host = hostname();
   return new Set(rows.filter((r) => r.expiresAt > now && !(r.host === host && !processAlive(r.pid))).map((r) => r.owner));
 }
+
+/**
+ * Deletes leases whose holders are gone (expired, or a dead process on this host) among those
+ * whose names start with `prefix`: every dispatcher takes a lease of its own name, and one killed
+ * with `kill -9` never releases it.
+ */
+export function pruneLeases(db: Db, prefix: string, now = Date.now()): number {
+  const live = liveOwners(db, now);
+  const rows = db.prepare("SELECT name, owner FROM leases WHERE substr(name, 1, length(?)) = ?").all(prefix, prefix) as {
+    name: string;
+    owner: string;
+  }[];
+  const drop = db.prepare("DELETE FROM leases WHERE name = ? AND owner = ?");
+  let pruned = 0;
+  for (const row of rows) if (!live.has(row.owner)) pruned += drop.run(row.name, row.owner).changes;
+  return pruned;
+}
