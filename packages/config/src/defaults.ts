@@ -11,5 +11,6 @@ export const DEFAULTS = {
   couponAlphabet: "ABCDEFGHJKLMNPQRSTUVWXYZ23456789",
   couponLength: 8,
   /** Twilio's standard opt-out words, plus the Chinese carriers' TD and 退订. */
-  optOutKeywords: ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "TD", "退订"],
+  // Extra keywords only: the standard ones (STOP …, and TD, T, N, 退订 in cn) always count (engine/src/serve/keywords.ts).
+  optOutKeywords: [] as string[],
 } as const;

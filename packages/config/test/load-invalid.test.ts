@@ -114,7 +114,7 @@ describe("keys", () => {
   it("reports an unknown nested key with a suggestion", () => {
     expect(problems(`${MINIMAL}${TWILIO.replace("    from:", "    form:")}`)).toEqual([
       "5:3 E403 channels.sms: give a sending number (from) or a Twilio Messaging Service (messagingServiceSid)",
-      '7:5 E403 unknown key "form" in channels.sms | help: did you mean "from"? Known keys: provider, from, messagingServiceSid, accountSid, authToken, statusCallback, signature, optOutText, concurrency, ratePerSecond',
+      '7:5 E403 unknown key "form" in channels.sms | help: did you mean "from"? Known keys: provider, from, messagingServiceSid, accountSid, authToken, statusCallback, baseUrl, signature, optOutText, concurrency, ratePerSecond, timeoutMs',
     ]);
   });
 
