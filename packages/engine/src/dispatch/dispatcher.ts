@@ -210,13 +210,15 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
         await limiter.waitTurn();
         // Waiting may have taken a while: an abort or a pause that came meanwhile wins.
         if (options.signal?.aborted || pausedUntil > now()) break;
-        if (outbox.suppressIfOptedOut(row)) continue;
         const quiet = quietUntil(options.quietHours, now(), row.zone ?? "UTC");
         if (quiet !== undefined && row.zone !== null) {
           outbox.defer(row.id, quiet);
           continue;
         }
-        if (!outbox.claim(row, holder.owner, now())) continue;
+        if (!outbox.claim(row, holder.owner, now())) {
+          outbox.suppressIfOptedOut(row); // not claimed: opted out since planning (or taken by another dispatcher)
+          continue;
+        }
         const sending = sendOne(row, outbox.message(row)).finally(() => inFlight.delete(sending));
         inFlight.add(sending);
       }

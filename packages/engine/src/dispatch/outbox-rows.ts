@@ -73,10 +73,16 @@ export class Outbox {
     return row;
   }
 
+  /**
+   * Claims a queued row for sending, unless its member has opted out of its channel since it was
+   * planned (one statement: the opt-out test rides on the claim).
+   */
   claim(row: OutboxRow, owner: string, now: number): boolean {
     return (
       this.statement(
-        "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'",
+        `UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1
+         WHERE id = ? AND state = 'queued'
+           AND NOT EXISTS (SELECT 1 FROM opt_out_current AS o WHERE o.member_id = outbox.member_id AND o.channel = outbox.channel)`,
       ).run(owner, now, row.id).changes === 1
     );
   }

@@ -1,7 +1,13 @@
 /**
- * At most `perSecond` starts per second, evenly spaced (1000/perSecond ms apart, no bursts), so a
- * provider's limit is met at every instant, not only on average. Without a rate it never waits.
+ * At most `perSecond` starts per second, evenly spaced (1000/perSecond ms apart), so a provider's
+ * limit is met at every instant, not only on average. The schedule is anchored: a timer that fires
+ * late (a busy machine) does not push every later start back — up to CATCH_UP starts that fell
+ * behind may go at once — so the achieved rate stays at the configured one, and no second ever
+ * holds more than perSecond + CATCH_UP starts. After an idle spell it starts afresh (no burst).
+ * Without a rate it never waits.
  */
+const CATCH_UP = 2;
+
 export class RateLimiter {
   private next = 0;
   constructor(
@@ -21,8 +27,10 @@ export class RateLimiter {
   reserve(): number {
     if (this.perSecond === undefined || this.perSecond <= 0) return 0;
     const now = this.now();
-    const at = Math.max(now, this.next);
-    this.next = at + 1000 / this.perSecond;
-    return at - now;
+    const interval = 1000 / this.perSecond;
+    // Behind by a few starts (late timers): keep the schedule. Further behind (idle): start afresh.
+    const at = this.next < now - CATCH_UP * interval ? now : this.next;
+    this.next = at + interval;
+    return Math.max(0, at - now);
   }
 }

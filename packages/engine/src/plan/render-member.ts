@@ -18,9 +18,10 @@ export interface RenderSettings {
 
 /** The RenderFn planning uses: a planned member and an action's extras → the template context → content. */
 export function templateRenderFn(settings: RenderSettings): RenderFn {
+  const fields = settings.compiled.settings.fields;
   return (member, message, channel, extras) => {
     const context: MessageContext = {
-      member: memberValues(member, settings.asOf, settings.businessZone),
+      member: memberValues(member, settings.asOf, settings.businessZone, fields),
       points: member.points ?? 0,
       expiringPoints: member.expiring?.points ?? 0,
       ...(typeof member.expiring?.firstExpiry === "number" ? { expiresOn: member.expiring.firstExpiry } : {}),
@@ -45,8 +46,11 @@ export function templateRenderFn(settings: RenderSettings): RenderFn {
   };
 }
 
-/** The member's row by canonical field name, custom fields beside them; age on the member's local date. */
-function memberValues(m: PlannedMember, asOf: number, businessZone: string): MessageContext["member"] {
+/**
+ * The member's row by canonical field name, custom fields beside them; age on the member's local
+ * date. Only the fields a template shows (`used`) are worked out: age and custom fields cost.
+ */
+function memberValues(m: PlannedMember, asOf: number, businessZone: string, used: ReadonlyMap<string, unknown>): MessageContext["member"] {
   const values: Record<string, MemberValue> = {
     id: m.id,
     name: m.name,
@@ -65,8 +69,9 @@ function memberValues(m: PlannedMember, asOf: number, businessZone: string): Mes
     consent_wechat: m.consent.wechat,
     referred_by: m.referredBy,
   };
-  if (m.birthday) values["age"] = ageOn(m.birthday, localDate(asOf, memberZone(m.timezone, businessZone)));
+  if (used.has("age") && m.birthday) values["age"] = ageOn(m.birthday, localDate(asOf, memberZone(m.timezone, businessZone)));
   for (const [name, value] of Object.entries(m.attributes)) {
+    if (!used.has(name)) continue;
     if (!(name in values) && (value === null || ["string", "number", "boolean"].includes(typeof value)))
       values[name] = value as MemberValue;
   }

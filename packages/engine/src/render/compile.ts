@@ -66,7 +66,16 @@ export function compileMessages(config: PatronConfig): CompiledMessages {
     const render = env.compile(unit.text, { strict: true, noEscape: !unit.escape, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
     return { unit, analysis, problems: [], render };
   });
-  const fields = new Map(memberFields(config).map((field) => [field.name, fieldKind(field)]));
+  // Only the member fields some template shows are put in a template's context: converting every
+  // date field of every member to the member's zone was most of the cost of rendering a million.
+  const used = new Set<string>();
+  for (const t of templates)
+    for (const u of t.analysis?.uses ?? []) if (u.parts[0] === "member" && u.parts[1] !== undefined) used.add(u.parts[1]);
+  const fields = new Map(
+    memberFields(config)
+      .filter((field) => used.has(field.name))
+      .map((field) => [field.name, fieldKind(field)]),
+  );
   return {
     settings: { region: config.region, timezone: config.timezone, business: config.business, fields },
     templates,

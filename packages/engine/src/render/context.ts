@@ -83,8 +83,7 @@ export function templateInput(context: MessageContext, settings: InputSettings):
     if (value === null || value === undefined) continue;
     member[name] = kind === "date" && (typeof value === "string" || typeof value === "number") ? date(value) : value;
   }
-  const now = toDateTime(context.now, zone);
-  if (!now) throw new Error(`the render time ${String(context.now)} is not a date`);
+  const now = nowIn(context.now, zone);
   const { coupon } = context;
   const input = plain({
     member: plain(member),
@@ -98,6 +97,22 @@ export function templateInput(context: MessageContext, settings: InputSettings):
     business: settings.business,
   });
   return { input, zone, now };
+}
+
+// A run renders every message at the same `now`, in a handful of zones: one DateTime per zone.
+const nowCache = new Map<string, DateTime>();
+
+function nowIn(value: DateInput, zone: string): DateTime {
+  const key = typeof value === "number" ? `${value}|${zone}` : undefined;
+  const cached = key === undefined ? undefined : nowCache.get(key);
+  if (cached) return cached;
+  const now = toDateTime(value, zone);
+  if (!now) throw new Error(`the render time ${String(value)} is not a date`);
+  if (key !== undefined) {
+    if (nowCache.size > 1000) nowCache.clear();
+    nowCache.set(key, now);
+  }
+  return now;
 }
 
 /** A prototype-less copy without the undefined entries. */
