@@ -53,9 +53,8 @@ interface Row {
   consent_email: number | null;
   consent_wechat: number | null;
   attributes: string;
-  out_sms: number;
-  out_email: number;
-  out_wechat: number;
+  /** The channels the member opted out of, comma-separated; null for none (nearly everyone). */
+  opted_out: string | null;
   expiring_points: number | null;
   first_expiry: number | null;
 }
@@ -101,9 +100,7 @@ export function openAudience(
   const page = db.prepare<[number, number], Row>(`
     SELECT a.seq, m.id, m.name, m.phone, m.email, m.wechat_openid, m.tier, m.points, m.city, m.gender, m.birthday,
       m.joined_at, m.timezone, m.referred_by, m.consent_sms, m.consent_email, m.consent_wechat, m.attributes,
-      EXISTS (SELECT 1 FROM main.opt_out_current o WHERE o.member_id = m.id AND o.channel = 'sms') AS out_sms,
-      EXISTS (SELECT 1 FROM main.opt_out_current o WHERE o.member_id = m.id AND o.channel = 'email') AS out_email,
-      EXISTS (SELECT 1 FROM main.opt_out_current o WHERE o.member_id = m.id AND o.channel = 'wechat') AS out_wechat,
+      (SELECT group_concat(o.channel) FROM main.opt_out_current o WHERE o.member_id = m.id) AS opted_out,
       ${options.expiring ? "e.points AS expiring_points, e.first_expiry" : "NULL AS expiring_points, NULL AS first_expiry"}
     FROM temp.plan_audience AS a JOIN main.members AS m ON m.id = a.member_id
     ${options.expiring ? "LEFT JOIN temp.plan_expiring AS e ON e.member_id = m.id" : ""}
@@ -140,10 +137,17 @@ function toMember(r: Row, expiring: boolean): PlannedMember {
     timezone: r.timezone,
     referredBy: r.referred_by,
     consent: { sms: r.consent_sms === 1, email: r.consent_email === 1, wechat: r.consent_wechat === 1 },
-    optedOut: { sms: r.out_sms === 1, email: r.out_email === 1, wechat: r.out_wechat === 1 },
+    optedOut: r.opted_out === null ? NO_OPT_OUTS : optOutsOf(r.opted_out),
     attributes: JSON.parse(r.attributes) as Record<string, unknown>,
     ...(expiring ? { expiring: { points: r.expiring_points ?? 0, firstExpiry: r.first_expiry } } : {}),
   };
+}
+
+const NO_OPT_OUTS: Readonly<Record<ChannelName, boolean>> = Object.freeze({ sms: false, email: false, wechat: false });
+
+function optOutsOf(channels: string): Record<ChannelName, boolean> {
+  const list = channels.split(",");
+  return { sms: list.includes("sms"), email: list.includes("email"), wechat: list.includes("wechat") };
 }
 
 /** A member's reachability on a channel, for chooseChannel. */

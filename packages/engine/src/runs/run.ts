@@ -80,26 +80,32 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
   };
 }
 
+const OUTBOX_COLUMNS =
+  "run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error";
+const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/** Rows per INSERT statement: one statement per row cost more than SQLite's work for it. */
+const ROWS_PER_INSERT = 50;
+
 function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisions: readonly Decision[]) => void {
   const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO outbox (run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertOne = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${ROW}`);
+  const insertMany = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`);
   const source = awardSource(run.campaign, run.slot);
   const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
   const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
   const writePage = db.transaction((decisions: readonly Decision[]) => {
+    const rows: unknown[][] = [];
     for (const d of decisions) {
       if (d.kind === "award") {
         if (awarded.get(d.member.id, source) === 0) award.run(d.member.id, d.points, run.asOf, source);
         if (d.recordRow)
-          insert.run(run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null);
+          rows.push([run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null]);
       } else if (d.kind === "send") {
         if (d.coupon) issue.run(d.coupon.code, d.coupon.name, d.member.id, run.id, run.asOf, d.coupon.expiresAt);
         // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
         const held = d.deferredUntil ?? null;
-        insert.run(
+        const content = JSON.stringify(d.content);
+        rows.push([
           run.id,
           d.member.id,
           d.action,
@@ -111,13 +117,13 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
           d.channel,
           d.message,
           d.address,
-          JSON.stringify(d.content),
+          content,
           "queued",
           held ?? 0,
           null,
-        );
+        ]);
       } else {
-        insert.run(
+        rows.push([
           run.id,
           d.member.id,
           d.action,
@@ -133,9 +139,12 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
           "suppressed",
           0,
           d.detail ?? null,
-        );
+        ]);
       }
     }
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) insertMany.run(...rows.slice(i, i + ROWS_PER_INSERT).flat());
+    for (; i < rows.length; i++) insertOne.run(...(rows[i] as unknown[]));
   });
   return (decisions) => {
     writePage(decisions);
