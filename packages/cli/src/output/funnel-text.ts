@@ -24,10 +24,8 @@ export function funnelLines(funnel: Funnel): string[] {
     .join(", ");
   return [
     line("audience", funnel.audience),
-    // Only the steps that took members away: a funnel of zeros hides the ones that matter.
-    ...Object.entries(funnel.suppressed)
-      .filter(([, v]) => v > 0)
-      .map(([reason, v]) => line(`− ${REASON_LABELS[reason as keyof Funnel["suppressed"]]}`, v)),
+    // Every policy step, in the order they apply, zeros included: the funnel shows what was checked.
+    ...Object.entries(funnel.suppressed).map(([reason, v]) => line(`− ${REASON_LABELS[reason as keyof Funnel["suppressed"]]}`, v)),
     line("= messages planned", planned, byChannel ? `  (${byChannel})` : ""),
     ...(funnel.deferred > 0 ? [line("  of which held for quiet hours", funnel.deferred)] : []),
     ...(funnel.awarded > 0 ? [line("members awarded points", funnel.awarded)] : []),
