@@ -57,6 +57,14 @@ for (const c of ready) {
 }
 if (example) step("why this member is selected", ["explain", "shampoo-cross-sell.campaign", "--member", example.member, "--as-of", AS_OF]);
 
-step("the whole run without sending: funnel and sample messages", ["dry-run", "shampoo-refill.campaign", "points-expiry-reminder.campaign", "--as-of", AS_OF]);
+step("the whole run without sending: funnel and sample messages", [
+  "dry-run",
+  "shampoo-refill.campaign",
+  "points-expiry-reminder.campaign",
+  "--as-of",
+  AS_OF,
+]);
 step("the same for every campaign, as one HTML report", ["dry-run", "--as-of", AS_OF, "--format", "html", "--out", "patron-dry-run.html"]);
-console.log(`\nopen campaigns/patron-dry-run.html in a browser: the funnel of every campaign and previews of its SMS, email and WeChat messages`);
+console.log(
+  `\nopen campaigns/patron-dry-run.html in a browser: the funnel of every campaign and previews of its SMS, email and WeChat messages`,
+);

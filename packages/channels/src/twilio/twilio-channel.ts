@@ -33,7 +33,13 @@ export function twilioChannel(options: TwilioChannelOptions): Channel {
     maxSockets: settings.concurrency + 1,
   });
   // The environment must not redirect the client: credentials and region come from these options only.
-  const client = twilioSdk()(settings.accountSid, settings.authToken, { httpClient: httpClient as unknown as RequestClient, autoRetry: false, env: {}, edge: "", region: "" });
+  const client = twilioSdk()(settings.accountSid, settings.authToken, {
+    httpClient: httpClient as unknown as RequestClient,
+    autoRetry: false,
+    env: {},
+    edge: "",
+    region: "",
+  });
 
   async function lookup(message: SmsMessage, since: Date): Promise<LookupResult> {
     // The list filters on To, From and DateSent only, and DateSent is the wrong date here: Twilio sets
