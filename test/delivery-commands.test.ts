@@ -285,6 +285,17 @@ describe("patron run --send-to", () => {
     expect(outboxRows(dir)).toEqual(OUTBOX_AFTER_FIRST_RUN);
   });
 
+  it("four runs of the same slots started together send every message once", async () => {
+    const dir = project();
+    const runs = await Promise.all([1, 2, 3, 4].map(() => patronAsync(["run", "--as-of", AS_OF, "--send-to", "sent.jsonl"], dir)));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const sent = jsonLines(readFileSync(join(dir, "sent.jsonl"), "utf8"));
+    // Planning is idempotent per (run, member, send) and each row is claimed by one process only.
+    expect(byKey(sent.map(withoutTime))).toEqual(byKey([ADHOC_MESSAGE, ...NIGHTLY_MESSAGES]));
+    expect(rowCount(dir, "runs")).toBe(2);
+    expect(outboxRows(dir)).toEqual(OUTBOX_AFTER_FIRST_RUN);
+  });
+
   it("--due skips a campaign without a schedule and runs the due one", () => {
     const dir = project();
     const r = patron(["run", "--due", "--as-of", AS_OF, "--send-to", "sent.jsonl", "--format", "json"], dir);
