@@ -445,4 +445,17 @@ describe("patron schedule --once", () => {
     expect(jsonLines(readFileSync(join(dir, "sent.jsonl"), "utf8"))).toHaveLength(6);
     expect(existsSync(join(dir, "patron.db"))).toBe(true);
   });
+
+  it("two schedulers on one database: one works, the other waits for the lease; nothing is sent twice", async () => {
+    const dir = project();
+    const args = ["schedule", "--once", "--as-of", AS_OF, "--send-to", "sent.jsonl", "--format", "json"];
+    const both = await Promise.all([patronAsync(args, dir), patronAsync(args, dir)]);
+    for (const r of both) expect(r.code, r.stderr).toBe(0);
+    const events = both.map((r) => jsonLines(r.stdout).map((e) => e["event"]));
+    // Either one held the lease while the other looked (it waits), or they looked one after the other.
+    const waited = events.filter((e) => e.includes("waiting")).length;
+    expect(waited === 1 || events.every((e) => !e.includes("waiting"))).toBe(true);
+    expect(byKey(jsonLines(readFileSync(join(dir, "sent.jsonl"), "utf8")).map(withoutTime))).toEqual(byKey(NIGHTLY_MESSAGES));
+    expect(rowCount(dir, "runs")).toBe(1);
+  });
 });
