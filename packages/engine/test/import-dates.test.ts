@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { createDateReader } from "../src/import/dates.js";
@@ -13,6 +14,57 @@ describe("dates in import files", () => {
     expect(iso(r.instant("2026-11-03 14:20"))).toBe("2026-11-03T06:20:00.000Z");
     expect(iso(r.instant("2026-11-03T14:20:05.123456"))).toBe("2026-11-03T06:20:05.123Z");
     expect(iso(r.instant("2026-11-03"))).toBe("2026-11-02T16:00:00.000Z");
+  });
+
+  it("reads the usual ISO shapes (parsed without the regular expression) as their fields say", () => {
+    const two = (n: number): string => String(n).padStart(2, "0");
+    const value = fc.record({
+      year: fc.integer({ min: 990, max: 9999 }),
+      month: fc.integer({ min: 0, max: 13 }),
+      day: fc.integer({ min: 0, max: 32 }),
+      time: fc.option(
+        fc.record({
+          separator: fc.constantFrom("T", " "),
+          hour: fc.integer({ min: 0, max: 24 }),
+          minute: fc.integer({ min: 0, max: 60 }),
+          second: fc.option(fc.integer({ min: 0, max: 60 })),
+          fraction: fc.option(fc.stringMatching(/^[0-9]{1,9}$/)),
+          offset: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: -19 * 60, max: 19 * 60 }))),
+        }),
+      ),
+    });
+    const zones = ["Asia/Shanghai", "America/New_York", "UTC"];
+    fc.assert(
+      fc.property(value, fc.constantFrom(...zones), ({ year, month, day, time }, zone) => {
+        let text = `${year < 1000 ? String(year).padStart(4, "0") : year}-${two(month)}-${two(day)}`;
+        let expected: number | undefined;
+        const dateOk = year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+        if (time === null) {
+          expected = dateOk ? DateTime.fromObject({ year, month, day }, { zone }).toMillis() : undefined;
+        } else {
+          const { separator, hour, minute, second, fraction } = time;
+          text += `${separator}${two(hour)}:${two(minute)}`;
+          if (second !== null) text += `:${two(second)}${fraction === null ? "" : `.${fraction}`}`;
+          const offset = time.offset;
+          if (offset !== null) {
+            const sign = offset < 0 ? "-" : "+";
+            text += offset === 0 && hour % 2 === 0 ? "Z" : `${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+          }
+          const ms = second !== null && fraction !== null ? Number(fraction.slice(0, 3).padEnd(3, "0")) : 0;
+          const ok = dateOk && hour <= 23 && minute <= 59 && (second ?? 0) <= 59 && (offset === null || Math.abs(offset) <= 18 * 60);
+          const fields = { year, month, day, hour, minute, second: second ?? 0, millisecond: ms };
+          expected = !ok
+            ? undefined
+            : offset === null
+              ? DateTime.fromObject(fields, { zone }).toMillis()
+              : Date.UTC(year, month - 1, day, hour, minute, second ?? 0, ms) - offset * 60_000;
+        }
+        // Cut from a longer two-byte text, as the CSV reader hands cells over.
+        const cell = `中,${text},`.slice(2, 2 + text.length);
+        expect(createDateReader(zone).instant(cell), `${zone} ${text}`).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("rejects what is not a date", () => {

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { refreshStatistics } from "../store/statistics.js";
 import type { Db } from "../store/store.js";
 import { monthDay } from "../time/local-dates.js";
 import { DemoGenerator } from "./generator.js";
@@ -72,7 +73,9 @@ export function generateDemoData(db: Db, options: GenerateDemoOptions): DemoSumm
   const tempStore = Number(db.pragma("temp_store", { simple: true }));
   db.pragma("temp_store = FILE");
   try {
-    return load();
+    const summary = load();
+    refreshStatistics(db, TABLES); // the query planner's view of the new data (sqlite_stat1)
+    return summary;
   } finally {
     db.pragma(`temp_store = ${tempStore}`);
     if (switched) db.pragma("journal_mode = WAL");

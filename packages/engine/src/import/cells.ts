@@ -28,7 +28,12 @@ export class Cells {
   constructor(private readonly dates: DateReader) {}
 
   raw(source: Source & { kind: "column" }): string {
-    return (this.fields[source.index] ?? "").trim();
+    const v = this.fields[source.index];
+    if (v === undefined || v.length === 0) return "";
+    // Most cells start and end with a printable ASCII character: nothing to trim.
+    const a = v.charCodeAt(0);
+    const b = v.charCodeAt(v.length - 1);
+    return a > 32 && a < 127 && b > 32 && b < 127 ? v : v.trim();
   }
 
   text(source: Source | undefined): string | null {

@@ -35,6 +35,7 @@ export interface CsvRecord {
 
 export const MAX_RECORD_CHARS = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
+const PIECE_BYTES = 1 << 13;
 
 const COMMA = 44;
 const QUOTE = 34;
@@ -53,112 +54,150 @@ export class CsvTokenizer {
     const buf = this.tail.length === 0 ? text : this.tail + text;
     const n = buf.length;
     let pos = 0;
+    // The next quote and CR at or after pos, looked up again only once passed.
+    let quote = buf.indexOf('"');
+    let cr = buf.indexOf("\r");
     while (pos < n) {
-      const startLine = this.line;
-      let line = startLine;
-      const fields: string[] = [];
-      let malformed: string | undefined;
-      let i = pos;
-      let complete = false;
-      for (;;) {
-        // One field starting at i.
-        if (i < n && buf.charCodeAt(i) === QUOTE) {
-          const open = i;
-          let value = "";
-          let from = i + 1;
-          let closed = -1;
+      // Fast path: a record with no quote and no lone CR, ended by LF or CRLF, is cut at its
+      // commas with indexOf (most files have no quotes at all).
+      const lf = buf.indexOf("\n", pos);
+      if (lf !== -1) {
+        if (quote !== -1 && quote < pos) quote = buf.indexOf('"', pos);
+        if (cr !== -1 && cr < pos) cr = buf.indexOf("\r", pos);
+        if ((quote === -1 || quote > lf) && (cr === -1 || cr >= lf - 1)) {
+          const end = cr === lf - 1 ? cr : lf;
+          const fields: string[] = [];
+          let i = pos;
           for (;;) {
-            const q = buf.indexOf('"', from);
-            if (q === -1) break;
-            if (q + 1 < n && buf.charCodeAt(q + 1) === QUOTE) {
-              value += buf.slice(from, q + 1);
-              from = q + 2;
-              continue;
+            const comma = buf.indexOf(",", i);
+            if (comma === -1 || comma >= end) {
+              fields.push(buf.slice(i, end));
+              break;
             }
-            if (q + 1 === n && !final) break; // the next chunk may start with a second quote
-            value += buf.slice(from, q);
-            closed = q;
-            break;
+            fields.push(buf.slice(i, comma));
+            i = comma + 1;
           }
-          if (closed === -1) {
-            if (!final) break; // wait for more text
-            // Unclosed quote at the end of the file: the rest is one malformed record.
-            const rest = buf.slice(open + 1);
-            line += countLineBreaks(rest);
-            fields.push(rest);
-            malformed = `a quoted field opened on line ${startLine + countLineBreaks(buf.slice(pos, open))} is never closed (lines ${startLine}–${line} were read as one row)`;
-            i = n;
-            complete = true;
-            break;
-          }
-          line += countLineBreaks(buf, open + 1, closed);
-          i = closed + 1;
-          // Text after the closing quote, up to the field's end, makes the record malformed.
-          let j = i;
-          while (j < n) {
-            const c = buf.charCodeAt(j);
-            if (c === COMMA || c === CR || c === LF) break;
-            j++;
-          }
-          if (j > i) {
-            malformed ??= `unexpected text ${JSON.stringify(buf.slice(i, Math.min(j, i + 20)))} after the closing quote of field ${fields.length + 1}`;
-            value += buf.slice(i, j);
-            i = j;
-          }
-          fields.push(value);
-        } else {
-          let j = i;
-          while (j < n) {
-            const c = buf.charCodeAt(j);
-            if (c === COMMA || c === CR || c === LF) break;
-            j++;
-          }
-          fields.push(buf.slice(i, j));
-          i = j;
-        }
-        // After a field: a comma, a record end, or the end of the text.
-        if (i >= n) {
-          if (final) complete = true;
-          break;
-        }
-        const c = buf.charCodeAt(i);
-        if (c === COMMA) {
-          i++;
+          const line = this.line++;
+          pos = lf + 1;
+          if (isBlank(fields)) this.blankLines++;
+          else out({ fields, line, endLine: line });
           continue;
         }
-        if (c === CR) {
-          if (i + 1 >= n && !final) break; // a CR at the end of a chunk may be half of CRLF
-          i += i + 1 < n && buf.charCodeAt(i + 1) === LF ? 2 : 1;
-        } else {
-          i += 1; // LF
+      }
+      const next = this.record(buf, pos, final, out);
+      if (next === -1) break;
+      pos = next;
+    }
+    this.tail = pos < n && !final ? buf.slice(pos) : "";
+  }
+
+  /**
+   * One record of any shape (quoted fields, lone CRs, the end of the text) starting at `pos`:
+   * emits it (or counts a blank line) and returns where the next one starts, or -1 when the
+   * record may go on in text not seen yet.
+   */
+  private record(buf: string, pos: number, final: boolean, out: (record: CsvRecord) => void): number {
+    const n = buf.length;
+    const startLine = this.line;
+    let line = startLine;
+    const fields: string[] = [];
+    let malformed: string | undefined;
+    let i = pos;
+    for (;;) {
+      // One field starting at i.
+      if (i < n && buf.charCodeAt(i) === QUOTE) {
+        const open = i;
+        let value = "";
+        let from = i + 1;
+        let closed = -1;
+        for (;;) {
+          const q = buf.indexOf('"', from);
+          if (q === -1) break;
+          if (q + 1 < n && buf.charCodeAt(q + 1) === QUOTE) {
+            value += buf.slice(from, q + 1);
+            from = q + 2;
+            continue;
+          }
+          if (q + 1 === n && !final) break; // the next chunk may start with a second quote
+          value += buf.slice(from, q);
+          closed = q;
+          break;
         }
-        complete = true;
+        if (closed === -1) {
+          if (!final) return this.incomplete(n - pos, startLine);
+          // Unclosed quote at the end of the file: the rest is one malformed record.
+          const rest = buf.slice(open + 1);
+          line += countLineBreaks(rest);
+          fields.push(rest);
+          malformed = `a quoted field opened on line ${startLine + countLineBreaks(buf.slice(pos, open))} is never closed (lines ${startLine}–${line} were read as one row)`;
+          i = n;
+          break;
+        }
+        line += countLineBreaks(buf, open + 1, closed);
+        i = closed + 1;
+        // Text after the closing quote, up to the field's end, makes the record malformed.
+        let j = i;
+        while (j < n) {
+          const c = buf.charCodeAt(j);
+          if (c === COMMA || c === CR || c === LF) break;
+          j++;
+        }
+        if (j > i) {
+          malformed ??= `unexpected text ${JSON.stringify(buf.slice(i, Math.min(j, i + 20)))} after the closing quote of field ${fields.length + 1}`;
+          value += buf.slice(i, j);
+          i = j;
+        }
+        fields.push(value);
+      } else {
+        let j = i;
+        while (j < n) {
+          const c = buf.charCodeAt(j);
+          if (c === COMMA || c === CR || c === LF) break;
+          j++;
+        }
+        fields.push(buf.slice(i, j));
+        i = j;
+      }
+      // After a field: a comma, a record end, or the end of the text.
+      if (i >= n) {
+        if (!final) return this.incomplete(n - pos, startLine);
         break;
       }
-      if (!complete) {
-        if (n - pos > MAX_RECORD_CHARS) {
-          throw new ImportError(
-            "record-too-long",
-            `line ${startLine}: a row longer than ${MAX_RECORD_CHARS} characters; a quoted field is probably never closed`,
-            'look for a stray " on that line',
-          );
-        }
-        break;
-      }
-      this.line = line + 1;
-      pos = i;
-      if (isBlank(fields)) {
-        this.blankLines++;
+      const c = buf.charCodeAt(i);
+      if (c === COMMA) {
+        i++;
         continue;
       }
-      out(malformed === undefined ? { fields, line: startLine, endLine: line } : { fields, line: startLine, endLine: line, malformed });
+      if (c === CR) {
+        if (i + 1 >= n && !final) return this.incomplete(n - pos, startLine); // a CR at the end of a chunk may be half of CRLF
+        i += i + 1 < n && buf.charCodeAt(i + 1) === LF ? 2 : 1;
+      } else {
+        i += 1; // LF
+      }
+      break;
     }
-    this.tail = pos < n ? buf.slice(pos) : "";
-    if (final) this.tail = "";
+    this.line = line + 1;
+    if (isBlank(fields)) this.blankLines++;
+    else out(malformed === undefined ? { fields, line: startLine, endLine: line } : { fields, line: startLine, endLine: line, malformed });
+    return i;
+  }
+
+  /** -1 (wait for more text), unless the record is already too long to be a real row. */
+  private incomplete(length: number, startLine: number): number {
+    if (length > MAX_RECORD_CHARS) {
+      throw new ImportError(
+        "record-too-long",
+        `line ${startLine}: a row longer than ${MAX_RECORD_CHARS} characters; a quoted field is probably never closed`,
+        'look for a stray " on that line',
+      );
+    }
+    return -1;
   }
 }
 
 function isBlank(fields: readonly string[]): boolean {
+  const first = fields[0] as string;
+  if (first.length > 0 && first.charCodeAt(0) > 32 && first.charCodeAt(0) < 127) return false; // most rows
   for (const f of fields) if (f.length > 0 && f.trim().length > 0) return false;
   return true;
 }
@@ -177,14 +216,21 @@ function countLineBreaks(text: string, from = 0, to = text.length): number {
   return count;
 }
 
-/** The file's records in batches (one batch per chunk read), as an async iterator. */
-export async function* readCsvBatches(file: string, tokenizer: CsvTokenizer): AsyncGenerator<CsvRecord[]> {
+/**
+ * The file's text, as an async iterator: for each chunk of about 1 MiB read, its text decoded in
+ * pieces of at most PIECE_BYTES bytes each, one at a time as `pieces` is iterated; the last chunk
+ * (maybe empty) has `final`. Pieces, decoded on demand, because a string over about 128 KiB is
+ * born in V8's old generation, and so is one that lives while many rows are read: a megabyte of
+ * text per chunk kept the heap over 100 MB and the collector busy, where small pieces die young.
+ * Bytes that are not UTF-8 throw an ImportError naming where, as the piece is decoded.
+ */
+export async function* readCsvText(file: string): AsyncGenerator<{ readonly pieces: Iterable<string>; readonly final: boolean }> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const stream = createReadStream(file, { highWaterMark: CHUNK_BYTES });
   let bytes = 0;
-  const decode = (chunk: Buffer | undefined): string => {
+  const decode = (piece: Buffer | undefined): string => {
     try {
-      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+      return piece === undefined ? decoder.decode() : decoder.decode(piece, { stream: true });
     } catch {
       throw new ImportError(
         "not-utf8",
@@ -193,12 +239,13 @@ export async function* readCsvBatches(file: string, tokenizer: CsvTokenizer): As
       );
     }
   };
+  function* pieces(chunk: Buffer): Generator<string> {
+    for (let at = 0; at < chunk.length; at += PIECE_BYTES) yield decode(chunk.subarray(at, Math.min(chunk.length, at + PIECE_BYTES)));
+  }
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      const batch: CsvRecord[] = [];
-      tokenizer.push(decode(chunk), false, (r) => batch.push(r));
-      if (batch.length > 0) yield batch;
+      yield { pieces: pieces(chunk), final: false };
     }
   } catch (error) {
     if (error instanceof ImportError) throw error;
@@ -207,7 +254,15 @@ export async function* readCsvBatches(file: string, tokenizer: CsvTokenizer): As
   } finally {
     stream.destroy();
   }
-  const batch: CsvRecord[] = [];
-  tokenizer.push(decode(undefined), true, (r) => batch.push(r));
-  if (batch.length > 0) yield batch;
+  yield { pieces: [decode(undefined)], final: true };
+}
+
+/** The file's records in batches (one batch per chunk read), as an async iterator. */
+export async function* readCsvBatches(file: string, tokenizer: CsvTokenizer): AsyncGenerator<CsvRecord[]> {
+  for await (const { pieces, final } of readCsvText(file)) {
+    const batch: CsvRecord[] = [];
+    for (const piece of pieces) tokenizer.push(piece, false, (r) => batch.push(r));
+    if (final) tokenizer.push("", true, (r) => batch.push(r));
+    if (batch.length > 0) yield batch;
+  }
 }

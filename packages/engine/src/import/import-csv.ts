@@ -1,15 +1,16 @@
 import { resolve } from "node:path";
+import { refreshStatistics } from "../store/statistics.js";
 import type { Db } from "../store/store.js";
 import { Cells, RowReject } from "./cells.js";
 import { REQUIRED_COLUMNS, resolveColumns } from "./columns.js";
 import type { ColumnPlan } from "./columns.js";
-import { CsvTokenizer, readCsvBatches } from "./csv-reader.js";
+import { CsvTokenizer, readCsvText } from "./csv-reader.js";
 import type { CsvRecord } from "./csv-reader.js";
 import { createDateReader } from "./dates.js";
 import type { Counts, HandlerContext, KindHandler } from "./handler.js";
 import { MEMBER_STAGE, membersHandler } from "./members.js";
 import { POINTS_STAGE, pointsHandler } from "./points.js";
-import { PURCHASE_STAGE, purchasesHandler } from "./purchases.js";
+import { PURCHASE_ORDERED_INDEXES, PURCHASE_STAGE, purchasesHandler } from "./purchases.js";
 import { beginBulk, isEmpty } from "./bulk.js";
 import type { Bulk } from "./bulk.js";
 import { RejectsWriter } from "./rejects.js";
@@ -18,10 +19,19 @@ import type { Stage } from "./stage.js";
 import { IMPORT_KINDS, ImportError } from "./types.js";
 import type { ImportKind, ImportOptions, ImportSummary, RejectCode, RejectedRow } from "./types.js";
 
-const KINDS: Readonly<Record<ImportKind, { table: string; stage: string; handler: (ctx: HandlerContext) => KindHandler }>> = {
-  members: { table: "members", stage: MEMBER_STAGE, handler: membersHandler },
-  purchases: { table: "purchases", stage: PURCHASE_STAGE, handler: purchasesHandler },
-  points: { table: "point_lots", stage: POINTS_STAGE, handler: pointsHandler },
+interface Kind {
+  readonly table: string;
+  /** Indexes a bulk load keeps while the rows come in their order (bulk.ts). */
+  readonly ordered: readonly string[];
+  /** The stage tables an import into a table with rows needs (stage.ts); a bulk load needs none. */
+  readonly stage: string;
+  readonly handler: (ctx: HandlerContext) => KindHandler;
+}
+
+const KINDS: Readonly<Record<ImportKind, Kind>> = {
+  members: { table: "members", ordered: [], stage: MEMBER_STAGE, handler: membersHandler },
+  purchases: { table: "purchases", ordered: PURCHASE_ORDERED_INDEXES, stage: PURCHASE_STAGE, handler: purchasesHandler },
+  points: { table: "point_lots", ordered: [], stage: POINTS_STAGE, handler: pointsHandler },
 };
 
 /** FILE.csv → FILE.rejects.csv (or FILE.rejects.csv appended to another name), beside the input. */
@@ -33,7 +43,9 @@ export function defaultRejectsFile(file: string): string {
 /**
  * Imports a members, purchases or points CSV into the store. Streams the file (memory does not
  * grow with it), commits one transaction per batch of about 1 MiB of rows (or, into an empty
- * table, one transaction for the whole file: see bulk.ts), and returns what happened to every row. Rows that cannot be imported are rejected with their line and reason
+ * table, one transaction for the whole file: see bulk.ts), refreshes the planner's statistics
+ * of what it wrote, and returns what happened to every row. Rows that cannot be imported are
+ * rejected with their line and reason
  * (in the summary and in the rejects CSV); a problem with the whole file or the options throws
  * an ImportError before any row is imported. The connection must not be used for anything else
  * while an import runs.
@@ -67,58 +79,80 @@ export async function importCsv(db: Db, options: ImportOptions): Promise<ImportS
   let rejects: RejectsWriter | undefined;
   let wroteRejects = false;
 
-  const reject = (record: CsvRecord, code: RejectCode, reason: string): void => {
+  const rejectRow = (line: number, fields: readonly string[], code: RejectCode, reason: string): void => {
     rejected++;
     byReason[code] = (byReason[code] ?? 0) + 1;
-    if (shown.length < shownLimit) shown.push({ line: record.line, code, reason });
-    rejects?.add(record.line, reason, record.fields);
+    if (shown.length < shownLimit) shown.push({ line, code, reason });
+    rejects?.add(line, reason, fields);
+  };
+  // The handler may hold rows back: they go first, so rejects are reported in file order.
+  const reject = (record: CsvRecord, rows: KindHandler, code: RejectCode, reason: string): void => {
+    rows.flush();
+    rejectRow(record.line, record.fields, code, reason);
   };
 
   const importRecord = (record: CsvRecord, columns: number, rows: KindHandler): void => {
     read++;
     if (record.malformed !== undefined) {
-      reject(record, "malformed-csv", `malformed CSV: ${record.malformed}`);
+      reject(record, rows, "malformed-csv", `malformed CSV: ${record.malformed}`);
       return;
     }
     const fields = record.fields;
     // Cells past the last named column may be there if blank (a trailing comma); missing cells may not.
     if (fields.length !== columns && (fields.length < columns || fields.slice(columns).some((f) => f.trim() !== ""))) {
-      reject(record, "column-count", `the row has ${fields.length} cells but the header has ${columns} columns`);
+      reject(record, rows, "column-count", `the row has ${fields.length} cells but the header has ${columns} columns`);
       return;
     }
     cells.fields = fields;
     try {
-      rows.row(record.line);
+      rows.row(record.line, fields);
     } catch (error) {
       if (!(error instanceof RowReject)) throw error;
-      reject(record, error.code, error.reason);
+      reject(record, rows, error.code, error.reason);
     }
   };
 
   RejectsWriter.removeStale(rejectsPath);
   try {
-    for await (const batch of readCsvBatches(file, tokenizer)) {
-      let first = 0;
+    for await (const { pieces, final } of readCsvText(file)) {
       if (plan === undefined) {
-        const header = batch[0] as CsvRecord;
+        // Until the header is read, records are collected (it is on the first line, or after blank ones).
+        const batch: CsvRecord[] = [];
+        const collect = (r: CsvRecord): number => batch.push(r);
+        for (const piece of pieces) tokenizer.push(piece, false, collect);
+        if (final) tokenizer.push("", true, collect);
+        const header = batch[0];
+        if (header === undefined) continue;
         if (header.malformed !== undefined)
           throw new ImportError("malformed-header", `the header row is not valid CSV: ${header.malformed}`);
         plan = resolveColumns(kind, header.fields, options.map ?? {}, config.members.fields);
-        stage = attachStage(db, KINDS[kind].stage);
         const freshTable = isEmpty(db, KINDS[kind].table);
+        if (!freshTable) stage = attachStage(db, KINDS[kind].stage);
         if (freshTable) {
           const alsoMembers = options.createMembers === true && kind !== "members" && isEmpty(db, "members");
-          bulk = beginBulk(db, alsoMembers ? [KINDS[kind].table, "members"] : [KINDS[kind].table]);
+          bulk = beginBulk(db, alsoMembers ? [KINDS[kind].table, "members"] : [KINDS[kind].table], KINDS[kind].ordered);
         }
-        handler = KINDS[kind].handler({ db, plan, cells, counts, config, createMembers: options.createMembers ?? false, freshTable });
+        const createMembers = options.createMembers ?? false;
+        const dropIndex = (name: string): void => bulk?.drop(name);
+        const rows = KINDS[kind].handler({ db, plan, cells, counts, config, createMembers, freshTable, reject: rejectRow, dropIndex });
+        handler = rows;
         rejects = new RejectsWriter(rejectsPath, plan.header);
-        first = 1;
+        const columns = plan.width;
+        db.transaction(() => {
+          for (let i = 1; i < batch.length; i++) importRecord(batch[i] as CsvRecord, columns, rows);
+          rows.flush();
+        })();
+      } else {
+        // Each record is imported as soon as it is read, so none outlives its row.
+        const rows = handler as KindHandler;
+        const columns = plan.width;
+        const onRecord = (record: CsvRecord): void => importRecord(record, columns, rows);
+        db.transaction(() => {
+          for (const piece of pieces) tokenizer.push(piece, false, onRecord);
+          if (final) tokenizer.push("", true, onRecord);
+          rows.flush();
+        })();
       }
-      const rows = handler as KindHandler;
-      const columns = plan.width;
-      db.transaction(() => {
-        for (let i = first; i < batch.length; i++) importRecord(batch[i] as CsvRecord, columns, rows);
-      })();
       rejects?.flush();
       options.onProgress?.(read);
     }
@@ -134,6 +168,9 @@ export async function importCsv(db: Db, options: ImportOptions): Promise<ImportS
     bulk?.rebuild();
     bulk?.commit();
     bulk = undefined;
+    if (counts.inserted + counts.updated + counts.merged + counts.membersCreated > 0) {
+      refreshStatistics(db, counts.membersCreated > 0 ? [KINDS[kind].table, "members"] : [KINDS[kind].table]);
+    }
   } finally {
     wroteRejects = rejects?.close() ?? false;
     if (bulk !== undefined) {

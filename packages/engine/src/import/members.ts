@@ -6,6 +6,8 @@ import { CANONICAL_COLUMNS } from "./columns.js";
 import type { Source } from "./columns.js";
 import { requiredSource } from "./handler.js";
 import type { HandlerContext, KindHandler } from "./handler.js";
+import { HeldRows } from "./held-rows.js";
+import type { SqlValue } from "./held-rows.js";
 import { STAGE } from "./stage.js";
 import { choiceParser, parseBoolean, parseEmail, parseGender, parseTimezone } from "./values.js";
 
@@ -22,12 +24,13 @@ import { choiceParser, parseBoolean, parseEmail, parseGender, parseTimezone } fr
  * - birthday is a calendar date, stored with birth_md; joined_at is an instant.
  * - The same id twice in one file: the first row is imported, the later ones are rejected as
  *   duplicates naming the first line (a row rejected for a bad value does not claim its id).
+ *   Into an empty table the primary key finds them, and the first line is the first row's rowid
+ *   (bulk.ts); into a table with members, the stage remembers the file's ids and lines.
  * - referred_by is not checked against the members: the referrer may come later in the file,
  *   or in another file.
  */
 export const MEMBER_STAGE = `CREATE TABLE ${STAGE}.members_seen (id TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;`;
 
-type SqlValue = string | number | null;
 type ColumnReader = (cells: Cells, source: Source) => SqlValue;
 
 const bool = (cells: Cells, source: Source): SqlValue => {
@@ -95,6 +98,59 @@ export function membersHandler(ctx: HandlerContext): KindHandler {
   const jsonColumns = [...(hasAttributes ? ["attributes"] : []), ...(hasExtra ? ["extra"] : [])];
   const allColumns = [...dbColumns, ...jsonColumns];
 
+  const read = (): {
+    id: string;
+    values: SqlValue[];
+    attributes: Map<string, AttributeValue | null>;
+    extras: Map<string, string | null>;
+  } => {
+    const id = cells.required(idSource, "no-member-id", "no member id");
+    const values: SqlValue[] = new Array<SqlValue>(dbColumns.length);
+    for (let i = 0; i < present.length; i++) values[i] = (columnReadersInOrder[i] as ColumnReader)(cells, sources[i] as Source);
+    if (birthdayAt !== -1) {
+      const b = values[birthdayAt];
+      values[present.length] = typeof b === "string" ? monthDay(b) : null;
+    }
+    const attributes = new Map<string, AttributeValue | null>();
+    for (const f of fields) attributes.set(f.name, f.read(cells, f.source));
+    const extras = new Map<string, string | null>();
+    for (const e of extra) {
+      const v = (cells.fields[e.index] ?? "").trim();
+      extras.set(e.name, v === "" ? null : v);
+    }
+    return { id, values, attributes, extras };
+  };
+
+  if (ctx.freshTable) {
+    // Into an empty table: rows held back and written many at a time, each with its line as
+    // rowid, so a repeated id (ignored by the primary key) names the line of the first.
+    const held = new HeldRows<readonly string[]>(db, "members", ["id", ...allColumns]);
+    const firstRow = db.prepare("SELECT rowid FROM main.members WHERE id = ?").pluck();
+    return {
+      row(line, fields) {
+        const { id, values, attributes, extras } = read();
+        const row = held.row(line, fields);
+        row.push(id);
+        for (const v of values) row.push(v);
+        if (hasAttributes) row.push(JSON.stringify(withoutNulls(attributes)));
+        if (hasExtra) row.push(JSON.stringify(withoutNulls(extras)));
+        if (held.full) this.flush();
+      },
+      flush() {
+        if (held.size === 0) return;
+        const written = held.write();
+        counts.inserted += written.count;
+        held.lines.forEach((line, i) => {
+          if (written.has(line)) return;
+          const id = held.value(i, 0) as string;
+          ctx.reject(line, held.extras[i] as readonly string[], "duplicate", duplicateReason(id, firstRow.get(id) as number));
+        });
+        held.clear();
+      },
+      finish() {},
+    };
+  }
+
   const see = db.prepare(`INSERT OR IGNORE INTO ${STAGE}.members_seen (id, line) VALUES (?, ?)`);
   const firstLine = db.prepare(`SELECT line FROM ${STAGE}.members_seen WHERE id = ?`).pluck();
   const select = db.prepare(`SELECT ${["id", ...allColumns].join(", ")} FROM main.members WHERE id = ?`).raw();
@@ -108,28 +164,9 @@ export function membersHandler(ctx: HandlerContext): KindHandler {
 
   return {
     row(line) {
-      const id = cells.required(idSource, "no-member-id", "no member id");
-      const values: SqlValue[] = new Array<SqlValue>(dbColumns.length);
-      for (let i = 0; i < present.length; i++) values[i] = (columnReadersInOrder[i] as ColumnReader)(cells, sources[i] as Source);
-      if (birthdayAt !== -1) {
-        const b = values[birthdayAt];
-        values[present.length] = typeof b === "string" ? monthDay(b) : null;
-      }
-      const attributes = new Map<string, AttributeValue | null>();
-      for (const f of fields) attributes.set(f.name, f.read(cells, f.source));
-      const extras = new Map<string, string | null>();
-      for (const e of extra) {
-        const v = (cells.fields[e.index] ?? "").trim();
-        extras.set(e.name, v === "" ? null : v);
-      }
-
-      if (see.run(id, line).changes === 0) {
-        throw new RowReject(
-          "duplicate",
-          `id ${JSON.stringify(id)} is also on line ${firstLine.get(id) as number} (the first row of a member is imported)`,
-        );
-      }
-      const old = ctx.freshTable ? undefined : (select.get(id) as SqlValue[] | undefined);
+      const { id, values, attributes, extras } = read();
+      if (see.run(id, line).changes === 0) throw new RowReject("duplicate", duplicateReason(id, firstLine.get(id) as number));
+      const old = select.get(id) as SqlValue[] | undefined;
       if (old === undefined) {
         const json: string[] = [];
         if (hasAttributes) json.push(JSON.stringify(withoutNulls(attributes)));
@@ -159,8 +196,13 @@ export function membersHandler(ctx: HandlerContext): KindHandler {
       update.run(...values, ...json, id);
       counts.updated++;
     },
+    flush() {},
     finish() {},
   };
+}
+
+function duplicateReason(id: string, firstLine: number): string {
+  return `id ${JSON.stringify(id)} is also on line ${firstLine} (the first row of a member is imported)`;
 }
 
 function withoutNulls<T>(values: ReadonlyMap<string, T | null>): Record<string, T> {

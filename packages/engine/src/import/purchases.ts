@@ -1,6 +1,7 @@
 import { RowReject } from "./cells.js";
-import { memberCheck, requiredSource } from "./handler.js";
-import type { HandlerContext, KindHandler } from "./handler.js";
+import { checkMembers, memberCheck, requiredSource } from "./handler.js";
+import type { HandlerContext, KindHandler, MemberCheck } from "./handler.js";
+import { HeldRows } from "./held-rows.js";
 import { STAGE } from "./stage.js";
 
 /*
@@ -22,6 +23,12 @@ import { STAGE } from "./stage.js";
  *   id that is not a member is rejected, unless --create-members.
  * - Amounts summed from parts are rounded to 10 decimal places, which removes binary floating
  *   point noise (19.05 + 6.35 + 12.7) and nothing else.
+ *
+ * Two ways to get there. Into an empty table (a bulk load, bulk.ts), rows are held back and
+ * written many to a statement with INSERT OR IGNORE, each with its line as rowid; a row the
+ * UNIQUE (order_id, sku) ignored repeats an earlier row of the file, found by its key, whose
+ * rowid is the line to name. Into a table with rows, the stage (stage.ts) remembers each key's
+ * first line and the values stored before the import, to count updated and unchanged rows.
  */
 export const PURCHASE_STAGE = `
 CREATE TABLE ${STAGE}.purchases_seen (
@@ -33,8 +40,20 @@ CREATE TABLE ${STAGE}.purchases_seen (
   PRIMARY KEY (order_id, sku)
 ) WITHOUT ROWID;`;
 
+/** One row of the file, read and checked (but for its member: see MemberCheck). */
+interface PurchaseRow {
+  member: string;
+  order: string;
+  sku: string;
+  at: number;
+  brand: string | null;
+  category: string | null;
+  quantity: number;
+  amount: number;
+}
+
 export function purchasesHandler(ctx: HandlerContext): KindHandler {
-  const { db, plan, cells, counts } = ctx;
+  const { plan, cells } = ctx;
   const src = {
     member: requiredSource(plan, "member_id"),
     at: requiredSource(plan, "purchased_at"),
@@ -46,15 +65,148 @@ export function purchasesHandler(ctx: HandlerContext): KindHandler {
     category: plan.canonical.get("category"),
   };
   const members = memberCheck(ctx, src.member);
+  const row: PurchaseRow = { member: "", order: "", sku: "", at: 0, brand: null, category: null, quantity: 0, amount: 0 };
+  const read = (): PurchaseRow => {
+    row.member = cells.required(src.member, "no-member-id", "no member id");
+    row.order = cells.required(src.order);
+    row.sku = cells.required(src.sku);
+    row.at = cells.requiredInstant(src.at);
+    const quantity = cells.requiredNumber(src.quantity);
+    let amount = cells.requiredNumber(src.amount);
+    row.brand = cells.text(src.brand);
+    row.category = cells.text(src.category);
+    if (quantity === 0)
+      throw new RowReject("bad-value", `${src.quantity.label} is 0: a purchase has a positive quantity, a return a negative one`);
+    if (quantity > 0 && amount < 0) {
+      throw new RowReject(
+        "bad-value",
+        `${src.amount.label} is ${amount} on a sale (quantity ${quantity}): a negative amount needs a negative quantity (a return)`,
+      );
+    }
+    if (quantity < 0 && amount > 0) amount = -amount;
+    row.quantity = quantity;
+    row.amount = amount;
+    return row;
+  };
+  return ctx.freshTable ? bulkPurchases(ctx, read, members) : stagedPurchases(ctx, read, members);
+}
+
+/**
+ * The indexes a bulk load keeps while the rows come in their order (bulk.ts): by member (a
+ * member's history in one place), or by time (a log of orders).
+ */
+export const PURCHASE_ORDERED_INDEXES = ["purchases_member_time", "purchases_time"];
+
+const COLUMNS = ["order_id", "sku", "member_id", "purchased_at", "brand", "category", "quantity", "amount"];
+// Positions in COLUMNS.
+const ORDER = 0;
+const SKU = 1;
+const MEMBER = 2;
+const AT = 3;
+const BRAND = 4;
+const CATEGORY = 5;
+const QUANTITY = 6;
+const AMOUNT = 7;
+const RETURN = 1;
+const ZERO_AMOUNT = 2;
+
+/**
+ * Into an empty table: rows held back and written many at a time, each with its line as rowid.
+ * Their members are looked up together when they are written.
+ */
+function bulkPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: MemberCheck): KindHandler {
+  const { db, counts } = ctx;
+  // Beside each held row: its cells (for the rejects file), and in `flags` what it counts as.
+  const held = new HeldRows<readonly string[]>(db, "purchases", COLUMNS);
+  const flags: number[] = [];
+  const stored = db.prepare("SELECT rowid, member_id, purchased_at, brand, category FROM main.purchases WHERE order_id = ? AND sku = ?");
+  const add = db.prepare("UPDATE main.purchases SET quantity = round(quantity + ?, 10), amount = round(amount + ?, 10) WHERE rowid = ?");
+
+  const imported = (i: number, create: boolean): void => {
+    if (create) members.create(held.value(i, MEMBER) as string);
+    const f = flags[i] as number;
+    if (f & RETURN) counts.returns++;
+    if (f & ZERO_AMOUNT) counts.zeroAmount++;
+  };
+
+  // The order the rows came in so far (see PURCHASE_ORDERED_INDEXES); null once broken.
+  let lastMember: string | null = "";
+  let lastAt: number | null = Number.NEGATIVE_INFINITY;
+
+  return {
+    row(line, fields) {
+      const r = read();
+      // (JavaScript's string order, not quite SQLite's byte order: a wrong guess only costs time.)
+      if (lastMember !== null) {
+        if (r.member < lastMember) {
+          ctx.dropIndex("purchases_member_time");
+          lastMember = null;
+        } else lastMember = r.member;
+      }
+      if (lastAt !== null) {
+        if (r.at < lastAt) {
+          ctx.dropIndex("purchases_time");
+          lastAt = null;
+        } else lastAt = r.at;
+      }
+      flags.push((r.quantity < 0 ? RETURN : 0) | (r.amount === 0 ? ZERO_AMOUNT : 0));
+      held.row(line, fields).push(r.order, r.sku, r.member, r.at, r.brand, r.category, r.quantity, r.amount);
+      if (held.full) this.flush();
+    },
+    flush() {
+      const n = held.size;
+      if (n === 0) return;
+      const { unknown, skip } = checkMembers(held, MEMBER, members, ctx.createMembers);
+      const written = held.write(skip);
+      counts.inserted += written.count;
+      for (let i = 0; i < n; i++) {
+        const line = held.lines[i] as number;
+        const member = held.value(i, MEMBER) as string;
+        if (skip?.has(i)) {
+          ctx.reject(line, held.extras[i] as readonly string[], "unknown-member", members.unknownReason(member));
+          continue;
+        }
+        if (written.has(line)) {
+          imported(i, unknown.has(member));
+          continue;
+        }
+        // Ignored: the key was written before, from an earlier line of this file.
+        const order = held.value(i, ORDER) as string;
+        const sku = held.value(i, SKU) as string;
+        const first = stored.get(order, sku) as (StoredLine & { rowid: number }) | undefined;
+        if (first === undefined) throw new Error(`internal: order ${order} sku ${sku} of line ${line} was neither written nor found`);
+        const part: StoredLine = {
+          member_id: member,
+          purchased_at: held.value(i, AT) as number,
+          brand: held.value(i, BRAND) as string | null,
+          category: held.value(i, CATEGORY) as string | null,
+        };
+        const differs = firstDifference(first, part);
+        if (differs !== undefined) {
+          ctx.reject(line, held.extras[i] as readonly string[], "conflict", conflictReason(order, sku, first.rowid, differs));
+          continue;
+        }
+        add.run(held.value(i, QUANTITY), held.value(i, AMOUNT), first.rowid);
+        counts.merged++;
+        imported(i, false); // the member is the first row's
+      }
+      held.clear();
+      flags.length = 0;
+    },
+    finish() {},
+  };
+}
+
+/** Into a table with rows: one row at a time, the stage remembering what the import has seen. */
+function stagedPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: MemberCheck): KindHandler {
+  const { db, counts } = ctx;
   // First sight of a key in this import: remember it with the values stored before.
-  const see = ctx.freshTable
-    ? db.prepare(`INSERT OR IGNORE INTO ${STAGE}.purchases_seen (order_id, sku, line, existed) VALUES (?, ?, ?, 0)`)
-    : db.prepare(`
+  const see = db.prepare(`
     INSERT OR IGNORE INTO ${STAGE}.purchases_seen (order_id, sku, line, existed, member_id, purchased_at, brand, category, quantity, amount)
     SELECT k.o, k.s, k.l, p.order_id IS NOT NULL, p.member_id, p.purchased_at, p.brand, p.category, p.quantity, p.amount
     FROM (SELECT ? AS o, ? AS s, ? AS l) AS k LEFT JOIN main.purchases AS p ON p.order_id = ? AND p.sku = ?`);
   const upsert = db.prepare(`
-    INSERT INTO main.purchases (order_id, sku, member_id, purchased_at, brand, category, quantity, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO main.purchases (${COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (order_id, sku) DO UPDATE SET
       member_id = excluded.member_id, purchased_at = excluded.purchased_at, brand = excluded.brand,
       category = excluded.category, quantity = excluded.quantity, amount = excluded.amount
@@ -68,43 +220,24 @@ export function purchasesHandler(ctx: HandlerContext): KindHandler {
 
   return {
     row(line) {
-      const member = cells.required(src.member, "no-member-id", "no member id");
-      const order = cells.required(src.order);
-      const sku = cells.required(src.sku);
-      const at = cells.requiredInstant(src.at);
-      const quantity = cells.requiredNumber(src.quantity);
-      let amount = cells.requiredNumber(src.amount);
-      const brand = cells.text(src.brand);
-      const category = cells.text(src.category);
-      if (quantity === 0)
-        throw new RowReject("bad-value", `${src.quantity.label} is 0: a purchase has a positive quantity, a return a negative one`);
-      if (quantity > 0 && amount < 0) {
-        throw new RowReject(
-          "bad-value",
-          `${src.amount.label} is ${amount} on a sale (quantity ${quantity}): a negative amount needs a negative quantity (a return)`,
-        );
-      }
-      if (quantity < 0 && amount > 0) amount = -amount;
+      const { member, order, sku, at, brand, category, quantity, amount } = read();
       const create = members.check(member);
-      if ((ctx.freshTable ? see.run(order, sku, line) : see.run(order, sku, line, order, sku)).changes === 1) {
+      if (see.run(order, sku, line, order, sku).changes === 1) {
         if (create) members.create(member);
         upsert.run(order, sku, member, at, brand, category, quantity, amount);
       } else {
         // A later part of an order line already imported from this file.
         const stored = current.get(order, sku) as StoredLine;
         const differs = firstDifference(stored, { member_id: member, purchased_at: at, brand, category });
-        if (differs !== undefined) {
-          throw new RowReject(
-            "conflict",
-            `order ${JSON.stringify(order)} sku ${JSON.stringify(sku)} is also on line ${firstLine.get(order, sku) as number} with ${differs}; rows of one order line must agree on member_id, purchased_at, brand and category (their quantities and amounts are added up)`,
-          );
-        }
+        if (differs !== undefined)
+          throw new RowReject("conflict", conflictReason(order, sku, firstLine.get(order, sku) as number, differs));
         add.run(quantity, amount, order, sku);
         counts.merged++;
       }
       if (quantity < 0) counts.returns++;
       if (amount === 0) counts.zeroAmount++;
     },
+    flush() {},
     finish() {
       const r = db
         .prepare(
@@ -119,6 +252,10 @@ export function purchasesHandler(ctx: HandlerContext): KindHandler {
       counts.unchanged += r.total - r.inserted - r.updated;
     },
   };
+}
+
+function conflictReason(order: string, sku: string, firstLine: number, differs: string): string {
+  return `order ${JSON.stringify(order)} sku ${JSON.stringify(sku)} is also on line ${firstLine} with ${differs}; rows of one order line must agree on member_id, purchased_at, brand and category (their quantities and amounts are added up)`;
 }
 
 interface StoredLine {

@@ -5,13 +5,14 @@ import { join } from "node:path";
 import type { Db } from "../store/store.js";
 
 /*
- * The stage: a scratch database attached for one import, in the system's temp folder, holding
- * what the import has seen so far (member ids, order lines, point lots, with their lines and, for
- * order lines, the values stored before the import). It is what lets the importer spot a row that
- * repeats an earlier row of the same file, and count inserted / updated / unchanged exactly,
- * without holding the file's keys in memory: a 10M-row file's keys live on disk here. It is a
- * separate file (not a TEMP table, which openStore keeps in memory) with no journal, dropped at
- * the end.
+ * The stage: a scratch database attached for one import into a table that already has rows, in
+ * the system's temp folder, holding what the import has seen so far (member ids, order lines,
+ * point lots, with their lines and, for order lines, the values stored before the import). It is
+ * what lets the importer spot a row that repeats an earlier row of the same file, and count
+ * inserted / updated / unchanged exactly, without holding the file's keys in memory: a 10M-row
+ * file's keys live on disk here. It is a separate file (not a TEMP table, which openStore keeps
+ * in memory) with no journal, dropped at the end. A bulk load into an empty table needs none: the
+ * table's own unique keys and rowids (the file's lines) tell the same (bulk.ts).
  */
 export const STAGE = "import_stage";
 
@@ -25,7 +26,8 @@ export function attachStage(db: Db, tables: string): Stage {
   try {
     db.pragma(`${STAGE}.journal_mode = OFF`);
     db.pragma(`${STAGE}.synchronous = OFF`);
-    db.pragma(`${STAGE}.cache_size = -65536`);
+    // 16 MB: as fast as 64 MB on a re-import of a million purchases, and the process 90 MB smaller.
+    db.pragma(`${STAGE}.cache_size = -16384`);
     db.exec(tables);
   } catch (error) {
     db.exec(`DETACH DATABASE ${STAGE}`);

@@ -33,6 +33,8 @@ export class Invalid {
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 export function parseNumber(text: string): number | Invalid {
+  const fast = plainDecimal(text);
+  if (fast !== undefined) return fast;
   if (!DECIMAL.test(text)) {
     return new Invalid(
       "bad-number",
@@ -42,6 +44,40 @@ export function parseNumber(text: string): number | Invalid {
     );
   }
   return Number(text);
+}
+
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Number(text) for a text DECIMAL accepts (an optional sign, digits and at most one point), read
+ * without the regular expression and the generic conversion; undefined for anything else. Up to
+ * 15 digits the digits are an exact integer m and 10^k is exact, so m / 10^k is the double
+ * nearest the decimal, which is what Number gives; longer ones are left to Number.
+ */
+function plainDecimal(text: string): number | undefined {
+  const n = text.length;
+  let i = 0;
+  let sign = 1;
+  const first = text.charCodeAt(0);
+  if (first === 45) {
+    sign = -1; // -
+    i = 1;
+  } else if (first === 43) i = 1; // +
+  let m = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 && decimals < 0) decimals = 0;
+    else return undefined;
+  }
+  if (digits === 0) return undefined;
+  if (digits > 15) return Number(text);
+  return sign * (decimals <= 0 ? m : m / (POWERS_OF_TEN[decimals] as number));
 }
 
 /** Digits after the decimal point of a plain decimal (for exact products). */

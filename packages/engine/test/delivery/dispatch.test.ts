@@ -426,9 +426,11 @@ describe("dispatch: concurrency and rate", () => {
   });
 
   it("never starts a send before the instant the rate limiter reserved for it", async () => {
-    // The limiter reserves instants 10 ms apart on performance.now(); a send may start late (a busy
-    // machine) but never early, or two starts come closer than 1000/rate. Node's setTimeout can
-    // fire up to ~2 ms before performance.now() reaches its delay, so a single sleep is not enough.
+    // The limiter reserves instants 10 ms apart on performance.now(), anchored: when a timer fired
+    // late it lets at most 2 starts catch up, so the rate over the run stays the configured one and
+    // the i-th start is never before first + (i − 2) · 10 ms. A send may start late, never before
+    // its reserved instant. Node's setTimeout can fire up to ~2 ms before performance.now() reaches
+    // its delay, so a single sleep is not enough.
     const reserved: number[] = [];
     const original = RateLimiter.prototype.reserve;
     const spy = vi.spyOn(RateLimiter.prototype, "reserve").mockImplementation(function (this: RateLimiter) {
@@ -441,7 +443,8 @@ describe("dispatch: concurrency and rate", () => {
       const sms = scriptedChannel({ name: "sms", concurrency: 5, ratePerSecond: 100 });
       await dispatch({ db, channels: channelMap(sms) });
       expect(reserved).toHaveLength(20);
-      reserved.slice(1).forEach((at, i) => expect(at - (reserved[i] ?? 0)).toBeGreaterThanOrEqual(10 - 0.05));
+      const first = reserved[0] ?? 0;
+      reserved.forEach((at, i) => expect(at - first).toBeGreaterThanOrEqual((i - 2) * 10 - 0.05));
       const early = sms.calls
         .map((c, k) => ({ k, early: Math.round(((reserved[k] ?? 0) - c.startedAt) * 1000) / 1000 }))
         .filter((e) => e.early > 0.05);
