@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { childEnv, patron as patronAsync, query } from "./support/delivery-project.js";
 import { expectGolden } from "./support/golden.js";
 import { startFakeSmtp, type FakeSmtp } from "./support/fake-smtp.js";
 import { startFakeTwilio, type FakeTwilio } from "./support/fake-twilio.js";
@@ -25,36 +25,15 @@ const AS_OF = "2026-11-20T09:30:00+08:00";
 const NEXT_DAY = "2026-11-21T09:30:00+08:00";
 
 /** The provider credentials of patron.yaml, removed from the child's environment unless a test sets them. */
-const CREDENTIALS = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "PATRON_SIGNING_SECRET"];
-
 interface Result {
-  code: number;
+  code: number | null;
   stdout: string;
   stderr: string;
-}
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-  for (const name of CREDENTIALS) delete env[name];
-  return { ...env, ...extra };
 }
 
 function patron(args: string[], cwd: string, env: Record<string, string> = {}): Result {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: childEnv(env) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** For runs that talk to the fake servers of this process: spawnSync would block their event loop. */
-function patronAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: childEnv(env) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 /** A copy of the fixture project with its members imported into patron.db. */
@@ -67,39 +46,17 @@ function project(): string {
   return dir;
 }
 
-// better-sqlite3 is the engine's dependency, not the workspace root's: load it from there.
-interface Sqlite {
-  prepare(sql: string): { get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
-  close(): void;
-}
-const Database = createRequire(join(root, "packages/engine/package.json"))("better-sqlite3") as new (
-  file: string,
-  options: { readonly: boolean },
-) => Sqlite;
-
 function rowCount(dir: string, table: "outbox" | "runs"): number {
-  const db = new Database(join(dir, "patron.db"), { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return (query<{ n: number }>(dir, `SELECT count(*) AS n FROM ${table}`)[0] as { n: number }).n;
 }
 
 /** Every outbox row as member:decision:channel:state, in member order (suppressed members are recorded too). */
 function outboxRows(dir: string): string[] {
-  const db = new Database(join(dir, "patron.db"), { readonly: true });
-  try {
-    const rows = db.prepare("SELECT member_id, decision, channel, state FROM outbox ORDER BY member_id, id").all() as {
-      member_id: string;
-      decision: string;
-      channel: string | null;
-      state: string;
-    }[];
-    return rows.map((r) => `${r.member_id}:${r.decision}:${r.channel ?? "-"}:${r.state}`);
-  } finally {
-    db.close();
-  }
+  const rows = query<{ member_id: string; decision: string; channel: string | null; state: string }>(
+    dir,
+    "SELECT member_id, decision, channel, state FROM outbox ORDER BY member_id, id",
+  );
+  return rows.map((r) => `${r.member_id}:${r.decision}:${r.channel ?? "-"}:${r.state}`);
 }
 
 const OUTBOX_AFTER_FIRST_RUN = [
