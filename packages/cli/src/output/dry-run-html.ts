@@ -1,5 +1,6 @@
 import type { DryRunResult, Funnel, SampleMessage } from "@patron/engine";
 import { REASON_LABELS } from "./funnel-text.js";
+import { esc, htmlPage } from "./html.js";
 
 /*
  * The dry-run report: one self-contained HTML file (no scripts, no network: styles inline, the
@@ -8,8 +9,6 @@ import { REASON_LABELS } from "./funnel-text.js";
  * into the report or run anything.
  */
 
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 const n = (v: number): string => v.toLocaleString("en-US");
 
 export interface ReportCampaign {
@@ -19,15 +18,7 @@ export interface ReportCampaign {
 
 export function dryRunHtml(title: string, asOf: string, campaigns: readonly ReportCampaign[]): string {
   const sections = campaigns.map((c) => campaignSection(c)).join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-body{font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f5f7;color:#1d1d1f}
-header{background:#1d1d1f;color:#fff;padding:20px 32px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#bbb}
-main{max-width:1080px;margin:0 auto;padding:24px}
-section{background:#fff;border-radius:12px;padding:20px 24px;margin-bottom:24px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h2{margin:0 0 4px;font-size:19px}.file{color:#6e6e73;font-size:13px;margin:0 0 16px}
+  const style = `h2{margin:0 0 4px;font-size:19px}.file{color:#6e6e73;font-size:13px;margin:0 0 16px}
 .previews{display:flex;flex-wrap:wrap;gap:20px;margin-top:16px}.preview{width:320px}.preview h4{margin:0 0 6px;font-size:13px;color:#6e6e73;font-weight:500}
 .sms{background:#e9e9eb;border-radius:18px;padding:10px 14px;white-space:pre-wrap;max-width:280px}
 .email{border:1px solid #d2d2d7;border-radius:8px;overflow:hidden}.email .subject{padding:8px 12px;border-bottom:1px solid #d2d2d7;font-weight:600}
@@ -35,13 +26,9 @@ h2{margin:0 0 4px;font-size:19px}.file{color:#6e6e73;font-size:13px;margin:0 0 1
 .wechat{border:1px solid #d2d2d7;border-radius:8px;padding:12px 14px}.wechat .first{font-weight:600;margin-bottom:8px}
 .wechat dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0}.wechat dt{color:#6e6e73}.wechat dd{margin:0}
 .wechat .more{border-top:1px solid #eee;margin-top:10px;padding-top:6px;color:#576b95;font-size:13px}
-.errors{color:#b3261e;font-size:13px}
-</style></head>
-<body><header><h1>${esc(title)}</h1><p>Dry run as of ${esc(asOf)} · nothing was sent · ${n(campaigns.length)} campaign${campaigns.length === 1 ? "" : "s"}</p></header>
-<main>
-${sections}
-</main></body></html>
-`;
+.errors{color:#b3261e;font-size:13px}`;
+  const subtitle = `Dry run as of ${asOf} · nothing was sent · ${n(campaigns.length)} campaign${campaigns.length === 1 ? "" : "s"}`;
+  return htmlPage(title, subtitle, style, sections);
 }
 
 function campaignSection({ file, result }: ReportCampaign): string {

@@ -1,5 +1,6 @@
 import type { GoalReport, GroupConversion, LoyaltyReport, Report, RunReport, Uplift } from "@patron/engine";
 import { funnelSvg } from "./dry-run-html.js";
+import { esc, htmlPage } from "./html.js";
 import { GROUP_LABELS, percent, points } from "./report-text.js";
 
 /*
@@ -9,8 +10,6 @@ import { GROUP_LABELS, percent, points } from "./report-text.js";
  * uplift as a point and interval around zero; then the loyalty KPIs.
  */
 
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 const n = (v: number): string => v.toLocaleString("en-US");
 const money = (v: number | null): string =>
   v === null ? "–" : v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -19,24 +18,15 @@ const px = (v: number): string => String(Math.round(v * 10) / 10);
 
 export function reportHtml(title: string, report: Report): string {
   const runs = report.runs.length > 0 ? report.runs.map(runSection).join("\n") : `<section><p>No run in the period.</p></section>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-body{font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f5f7;color:#1d1d1f}
-header{background:#1d1d1f;color:#fff;padding:20px 32px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#bbb}
-main{max-width:1080px;margin:0 auto;padding:24px}
-section{background:#fff;border-radius:12px;padding:20px 24px;margin-bottom:24px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h2{margin:0 0 4px;font-size:19px}h3{font-size:15px;margin:18px 0 6px}.sub{color:#6e6e73;font-size:13px;margin:0 0 12px}
+  const style = `h2{margin:0 0 4px;font-size:19px}h3{font-size:15px;margin:18px 0 6px}.sub{color:#6e6e73;font-size:13px;margin:0 0 12px}
 table{border-collapse:collapse;font-size:14px}td,th{padding:3px 12px 3px 0;text-align:right}td:first-child,th:first-child{text-align:left}
-th{color:#6e6e73;font-weight:500}.note{color:#b3261e;font-size:13px}
-</style></head>
-<body><header><h1>${esc(title)}</h1><p>As of ${esc(report.asOf)} · period from ${esc(report.from)} · ${esc(report.timezone)}</p></header>
-<main>
-${runs}
-${loyaltySection(report.loyalty)}
-</main></body></html>
-`;
+th{color:#6e6e73;font-weight:500}.note{color:#b3261e;font-size:13px}`;
+  return htmlPage(
+    title,
+    `As of ${report.asOf} · period from ${report.from} · ${report.timezone}`,
+    style,
+    `${runs}\n${loyaltySection(report.loyalty)}`,
+  );
 }
 
 function runSection(run: RunReport): string {
