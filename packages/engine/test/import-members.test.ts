@@ -171,6 +171,21 @@ describe("importing members", () => {
     expect(w.all("SELECT * FROM members ORDER BY id")).toEqual(before);
   });
 
+  it("logs a consent withdrawn in the source system as an opt-out that came by import, once", async () => {
+    const w = workspace();
+    w.file("crm.csv", csv("id,consent_sms,consent_email", "m1,yes,yes", "m2,yes,no"));
+    await w.run("members", "crm.csv");
+    expect(w.all("SELECT * FROM opt_outs")).toEqual([]); // a first import withdraws nothing
+    w.file("crm-later.csv", csv("id,consent_sms,consent_email", "m1,no,yes", "m2,yes,yes"));
+    await w.run("members", "crm-later.csv");
+    expect(w.all("SELECT member_id, channel, action, source, detail FROM opt_outs")).toEqual([
+      { member_id: "m1", channel: "sms", action: "opt-out", source: "import", detail: "consent_sms withdrawn, line 2" },
+    ]);
+    // Consent given again (m2's email) is not an opt-in: only the member's own START lifts an opt-out.
+    await w.run("members", "crm-later.csv");
+    expect(w.all("SELECT count(*) AS n FROM opt_outs")).toEqual([{ n: 1 }]);
+  });
+
   it("updates only the columns the file has; an empty cell clears a value", async () => {
     const w = workspace();
     w.file("all.csv", csv("id,name,phone,tier,vip_store,nickname,hobby", "m1,Ann,123,Gold,7,Annie,chess", "m2,Bo,456,Silver,,,"));

@@ -162,6 +162,21 @@ export function membersHandler(ctx: HandlerContext): KindHandler {
       ? undefined
       : db.prepare(`UPDATE main.members SET ${allColumns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);
 
+  // A consent withdrawn in the source system (1 in the database, 0 in the file) is an opt-out that
+  // came by import: appended to the opt-out log with its source. Consent 0 already keeps messages
+  // away; the log says when and where the member said no. Consent given again is not logged here:
+  // only the member's own START lifts an opt-out (patron serve).
+  const consentAt = ["sms", "email", "wechat"].map((channel) => ({ channel, index: allColumns.indexOf(`consent_${channel}`) }));
+  const logOptOut = db.prepare(
+    "INSERT INTO main.opt_outs (member_id, channel, action, source, detail, at) VALUES (?, ?, 'opt-out', 'import', ?, ?)",
+  );
+  const logWithdrawnConsent = (id: string, old: readonly SqlValue[], values: readonly SqlValue[], line: number): void => {
+    for (const { channel, index } of consentAt) {
+      if (index >= 0 && old[index + 1] === 1 && values[index] === 0)
+        logOptOut.run(id, channel, `consent_${channel} withdrawn, line ${line}`, Date.now());
+    }
+  };
+
   return {
     row(line) {
       const { id, values, attributes, extras } = read();
@@ -195,6 +210,7 @@ export function membersHandler(ctx: HandlerContext): KindHandler {
       }
       update.run(...values, ...json, id);
       counts.updated++;
+      logWithdrawnConsent(id, old, values, line);
     },
     flush() {},
     finish() {},
