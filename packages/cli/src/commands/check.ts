@@ -1,5 +1,5 @@
 import { hasErrors, renderGithub, renderText, sortDiagnostics, toJson, type Diagnostic } from "@patron/dsl";
-import { checkCompliance, checkTemplates, compileMessages, type SmsLengthReport } from "@patron/engine";
+import { checkCompliance, checkTemplates, compileMessages, type SmsLengthReport } from "@patron/engine/checks";
 import type { Io } from "../io.js";
 import { plural, textStyle } from "../output/style.js";
 import { displayPath } from "../project/files.js";
