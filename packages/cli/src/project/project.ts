@@ -1,4 +1,4 @@
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { loadConfig, findConfigFile, toCheckEnvironment, type PatronConfig } from "@patron/config";
 import {
   check,
@@ -58,10 +58,14 @@ export function loadProject(configOption: string | undefined, cwd: string): Load
       ],
     };
   }
-  const loaded = loadConfig(displayPath(configPath, cwd));
+  // Shown relative to the working folder; read from where it is even when that folder is not the
+  // process's own (an embedding program, a test): loadConfig resolves against process.cwd().
+  const absolute = resolve(cwd, configPath);
+  const shown = displayPath(absolute, cwd);
+  const loaded = loadConfig(resolve(shown) === absolute ? shown : absolute);
   const diagnostics = [...loaded.diagnostics];
-  if (!loaded.config) return { configPath, diagnostics };
-  return { configPath, config: loaded.config, env: toCheckEnvironment(loaded.config), diagnostics };
+  if (!loaded.config) return { configPath: absolute, diagnostics };
+  return { configPath: absolute, config: loaded.config, env: toCheckEnvironment(loaded.config), diagnostics };
 }
 
 /**
