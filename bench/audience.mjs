@@ -12,23 +12,18 @@
 // (purchase rows to import, default 1,000,000). Generated data is kept in bench/out/, keyed by
 // size, seed and the generator's code, and reused by later runs.
 import { performance } from "node:perf_hooks";
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CAMPAIGNS, handParams } from "./audience-campaigns.mjs";
+import { builtVersion, failed, fmt, MissingPiece, out, partResult, root, runChild } from "./support.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "bench/out");
 const AS_OF = Date.parse("2026-12-15T02:00:00Z"); // Tuesday 10:00 in Shanghai
 const RUNS = 3;
 const TARGET_SQL_RATIO = 1.3;
 const TARGET_RULES_SPEEDUP = 30;
 const TARGET_IMPORT_ROWS_PER_S = 200_000;
 const TARGET_RSS_MB = 1024;
-
-class MissingPiece extends Error {}
 
 /** Loads a built module and checks it has the functions the benchmark calls. */
 async function piece(what, file, names) {
@@ -75,54 +70,14 @@ export async function audienceBenchmark() {
     summary: `${rss.toFixed(0)} MB in this process (target ≤ ${TARGET_RSS_MB} MB)`,
   });
 
-  console.log("");
-  for (const r of results) console.log(`  ${r.ok ? "✓" : "✗"} ${r.name}: ${r.summary}`);
-  const bad = results.filter((r) => !r.ok).map((r) => r.name);
-  return {
-    name: `audiences and import at ${members.toLocaleString("en")} members`,
-    ok: bad.length === 0,
-    summary:
-      bad.length === 0
-        ? `all ${results.length} targets met`
-        : `${results.length - bad.length}/${results.length} met; missed: ${bad.join("; ")}`,
-  };
-}
-
-function failed(name, error) {
-  const message = error instanceof MissingPiece ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  console.log(`  ✗ ${name}: ${message}`);
-  return { name, ok: false, summary: message.split("\n")[0] };
+  return partResult(`audiences and import at ${members.toLocaleString("en")} members`, results);
 }
 
 // ---- the store ----
 
-/** A fingerprint of the generator's built code: cached data is regenerated when it changes. */
-function generatorVersion() {
-  const dir = join(root, "packages/engine/dist/demo");
-  if (!existsSync(dir)) throw new MissingPiece(`demo generator: ${relative(root, dir)} is not built (run npx tsc -b)`);
-  const hash = createHash("sha256");
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith(".js"))
-    .sort())
-    hash.update(file).update(readFileSync(join(dir, file)));
-  return hash.digest("hex").slice(0, 10);
-}
-
-/** Runs the generator in a child process (so its memory is its own); returns its JSON report. */
-function runChild(script, job) {
-  const child = spawnSync(process.execPath, [join(root, "bench", script), JSON.stringify(job)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 1 << 26,
-  });
-  const last = child.stdout.trim().split("\n").at(-1) ?? "";
-  if (child.status !== 0 || !last.startsWith("{")) throw new Error(`${script} failed (exit ${child.status}): ${child.stdout.slice(-2000)}`);
-  return JSON.parse(last);
-}
-
 /** The demo store of this size and seed: reused from bench/out when the generator has not changed. */
 async function demoStore(members, seed) {
-  const version = generatorVersion();
+  const version = builtVersion("packages/engine/dist/demo");
   const stem = `audience-${members}-seed${seed}`;
   const path = join(out, `${stem}-${version}.db`);
   const meta = `${path}.json`;
@@ -133,7 +88,7 @@ async function demoStore(members, seed) {
   }
   for (const file of readdirSync(out)) if (file.startsWith(`${stem}-`)) rmSync(join(out, file), { force: true }); // older generator
   console.log(`generating ${members.toLocaleString("en")} members into ${relative(root, path)} …`);
-  const report = runChild("audience-generate.mjs", { mode: "db", path, members, seed, asOf: AS_OF });
+  const report = await runChild("audience-generate.mjs", { mode: "db", path, members, seed, asOf: AS_OF });
   writeFileSync(meta, JSON.stringify(report));
   console.log(`  ${describeGeneration(report, "")}`);
   return { path, ...report, line: describeGeneration(report, "") };
@@ -297,7 +252,7 @@ function sameMembers(got, expected) {
 
 async function importSpeed(rows, seed) {
   await piece("importer", "packages/engine/dist/import/index.js", ["importCsv"]);
-  const version = generatorVersion();
+  const version = builtVersion("packages/engine/dist/demo");
   // ~9–10 purchase rows a member: enough members for `rows` purchase rows
   const members = Math.max(100, Math.ceil(rows / 9));
   const dir = join(out, `import-csv-${members}-seed${seed}-${version}`);
@@ -308,11 +263,11 @@ async function importSpeed(rows, seed) {
     for (const file of readdirSync(out))
       if (file.startsWith(`import-csv-${members}-seed${seed}-`)) rmSync(join(out, file), { recursive: true, force: true });
     console.log(`\nwriting CSV files of ${members.toLocaleString("en")} members to ${relative(root, dir)} …`);
-    csv = runChild("audience-generate.mjs", { mode: "csv", path: dir, members, seed, asOf: AS_OF });
+    csv = await runChild("audience-generate.mjs", { mode: "csv", path: dir, members, seed, asOf: AS_OF });
     writeFileSync(join(dir, "report.json"), JSON.stringify(csv));
   }
   console.log(`\nimporting ${relative(root, dir)} (${csv.summary.purchases.toLocaleString("en")} purchase rows) into a fresh store …`);
-  const report = runChild("import-run.mjs", { dir, db: join(out, "import-bench.db") });
+  const report = await runChild("import-run.mjs", { dir, db: join(out, "import-bench.db") });
   for (const suffix of ["", "-wal", "-shm"]) rmSync(join(out, "import-bench.db") + suffix, { force: true });
   const line = (kind) => {
     const f = report.files[kind];
@@ -350,11 +305,6 @@ function median(runs, fn) {
   }
   times.sort((a, b) => a - b);
   return { seconds: times[Math.floor(times.length / 2)], result };
-}
-
-function fmt(seconds) {
-  if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 1)} ms`;
-  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${seconds.toFixed(1)} s`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -15,17 +15,14 @@
 // 500; it sends 5 s worth), BENCH_PROFILE=1 (also plan and send once more under node --cpu-prof and
 // print where the time goes; the profiles are kept in bench/out/delivery-profile/).
 import { performance } from "node:perf_hooks";
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { selfTimes } from "./delivery-profile.mjs";
+import { builtVersion, failed, fmt, out, partResult, root, runChild } from "./support.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "bench/out");
 const fixture = join(root, "bench/delivery-fixture");
 const AS_OF = Date.parse("2026-12-15T02:00:00Z"); // as the audience benchmark: Tuesday 10:00 in Shanghai
 const TARGET_PLAN_PER_S = 100_000;
@@ -70,41 +67,12 @@ export async function deliveryBenchmark() {
     removeStore(work);
   }
 
-  console.log("");
-  for (const r of results) console.log(`  ${r.ok ? "✓" : "✗"} ${r.name}: ${r.summary}`);
-  const bad = results.filter((r) => !r.ok).map((r) => r.name);
-  return {
-    name: `delivery at ${members.toLocaleString("en")} members`,
-    ok: bad.length === 0,
-    summary:
-      bad.length === 0
-        ? `all ${results.length} targets met`
-        : `${results.length - bad.length}/${results.length} met; missed: ${bad.join("; ")}`,
-  };
-}
-
-function failed(name, error) {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  console.log(`  ✗ ${name}: ${message}`);
-  return { name, ok: false, summary: message.split("\n")[0] };
+  return partResult(`delivery at ${members.toLocaleString("en")} members`, results);
 }
 
 // ---- the stores ----
 
 /** A fingerprint of built code: a cached store is rebuilt when what wrote it has changed. */
-function builtVersion(...dirs) {
-  const hash = createHash("sha256");
-  for (const rel of dirs) {
-    const dir = join(root, rel);
-    if (!existsSync(dir)) throw new Error(`${rel} is not built: run npx tsc -b`);
-    for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith(".js"))
-      .sort())
-      hash.update(file).update(readFileSync(join(dir, file)));
-  }
-  return hash.digest("hex").slice(0, 10);
-}
-
 /**
  * The members-only store of this size and seed, built from the audience benchmark's demo store
  * (named as bench/audience.mjs names it, and generated the same way when missing).
@@ -142,24 +110,6 @@ function freshCopy(from, to) {
 
 function removeStore(path) {
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(path + suffix, { force: true });
-}
-
-/** Runs a bench script in a child process (its memory is its own); returns its JSON report. */
-function runChild(script, job, nodeArgs = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(root, "bench", script), JSON.stringify(job)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let stdout = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => {
-      const last = stdout.trim().split("\n").at(-1) ?? "";
-      if (status !== 0 || !last.startsWith("{")) reject(new Error(`${script} failed (exit ${status}): ${stdout.slice(-2000)}`));
-      else resolve(JSON.parse(last));
-    });
-  });
 }
 
 // ---- planning ----
@@ -347,11 +297,6 @@ function busiestSecond(times) {
 }
 
 const clock = ({ hour, minute }) => `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
-
-function fmt(seconds) {
-  if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 0)} ms`;
-  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${seconds.toFixed(1)} s`;
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await deliveryBenchmark();
