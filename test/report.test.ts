@@ -4,10 +4,10 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../packages/engine/src/store/store.js";
 import { runReport, type ReportCommandOptions } from "../packages/cli/src/commands/report.js";
-import type { Io } from "../packages/cli/src/io.js";
 import { UsageError } from "../packages/cli/src/project/files.js";
 import { BIRTHDAY, SHAMPOO, writeReportFixture } from "../packages/engine/test/report/fixture.js";
 import { expectGolden } from "./support/golden.js";
+import { captureIo } from "./support/io.js";
 
 // `patron report` through its command function, on the hand-computed fixture of
 // packages/engine/test/report/fixture.ts (where every number below is worked out). The goldens
@@ -47,30 +47,12 @@ function project(campaigns: { readonly shampoo?: string } = {}): Project {
   return { dir, clean: (text) => text.replaceAll(rel, "<project>").replaceAll(dir, "<project>") };
 }
 
-/**
- * The command's output, captured. The working folder stays the process's and the project is
- * named by --config and --db: the project loader reads patron.yaml relative to the process.
- */
-function testIo(): Io & { readonly lines: string[]; readonly errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    cwd: process.cwd(),
-    lines,
-    errors,
-    out: (line) => lines.push(line),
-    write: (chunk) => lines.push(chunk),
-    err: (line) => errors.push(line),
-    stdoutStream: process.stdout,
-  };
-}
-
 async function report(
   p: Project,
   campaign: string | undefined,
   options: Partial<ReportCommandOptions> = {},
 ): Promise<{ code: number; out: string; err: string }> {
-  const io = testIo();
+  const io = captureIo();
   const code = await runReport(
     campaign,
     { config: join(p.dir, "patron.yaml"), db: join(p.dir, "patron.db"), asOf: AS_OF, format: "text", ...options },

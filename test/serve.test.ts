@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe, type ServeHandle, type ServeOptions } from "../packages/cli/src/commands/serve.js";
-import type { Io } from "../packages/cli/src/io.js";
 import { unsubscribeToken, unsubscribeUrl } from "../packages/engine/src/consent/unsubscribe.js";
 import { openStore, type Db } from "../packages/engine/src/store/store.js";
+import { captureIo } from "./support/io.js";
 
 // `patron serve` over real HTTP on 127.0.0.1: every route with valid, invalid and missing
 // signatures, oversized and malformed bodies. The server runs in this process (startServe, as the
@@ -64,24 +64,6 @@ function project(yaml = PATRON_YAML): Project {
   const outboxSms = Number(sent.run(runId, 0, "sms", "+8613800000001", "twilio", SMS_SID).lastInsertRowid);
   const outboxWechat = Number(sent.run(runId, 1, "wechat", "oW1-serve-openid-1", "wechat-official-account", WECHAT_MSGID).lastInsertRowid);
   return { dir, db, outboxSms, outboxWechat };
-}
-
-/**
- * The server's output, captured. Its working folder stays the process's (the project is named by
- * --config): the project loader reads patron.yaml relative to the process's folder.
- */
-function testIo(): Io & { readonly lines: string[]; readonly errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    cwd: process.cwd(),
-    lines,
-    errors,
-    out: (line) => lines.push(line),
-    write: (chunk) => lines.push(chunk),
-    err: (line) => errors.push(line),
-    stdoutStream: process.stdout,
-  };
 }
 
 /** Any free port on 127.0.0.1, for this project. */
@@ -164,13 +146,13 @@ function postChunked(base: string, path: string, chunks: number, chunkSize: numb
 
 describe("patron serve", () => {
   let p: Project;
-  let io: ReturnType<typeof testIo>;
+  let io: ReturnType<typeof captureIo>;
   let server: ServeHandle;
   let base: string;
 
   beforeAll(async () => {
     p = project();
-    io = testIo();
+    io = captureIo();
     server = await startServe(options(p), io, ENV);
     base = server.url;
   });
@@ -392,7 +374,7 @@ describe("patron serve", () => {
 describe("patron serve's configuration", () => {
   it("checks Twilio signatures against --public-url when given", async () => {
     const p = project();
-    const server = await startServe({ ...options(p), publicUrl: "https://other.example/patron/" }, testIo(), ENV);
+    const server = await startServe({ ...options(p), publicUrl: "https://other.example/patron/" }, captureIo(), ENV);
     try {
       const params = { MessageSid: SMS_SID, MessageStatus: "delivered" };
       const other = twilioSignature("https://other.example/patron/twilio/status", params);
@@ -406,7 +388,7 @@ describe("patron serve's configuration", () => {
 
   it("checks them against the request's own address without a public URL or statusCallback", async () => {
     const p = project(PATRON_YAML.replace(/^ {4}statusCallback.*\n/m, ""));
-    const server = await startServe(options(p), testIo(), ENV);
+    const server = await startServe(options(p), captureIo(), ENV);
     try {
       const params = { MessageSid: SMS_SID, MessageStatus: "delivered" };
       expect((await twilioPost(server.url, "/twilio/status", params, twilioSignature(`${server.url}/twilio/status`, params))).status).toBe(
@@ -420,7 +402,7 @@ describe("patron serve's configuration", () => {
 
   it("turns off a route whose secret is not set, and says why", async () => {
     const p = project();
-    const log = testIo();
+    const log = captureIo();
     const server = await startServe(options(p), log, { PATRON_SIGNING_SECRET: SIGNING_SECRET });
     try {
       expect(JSON.parse(log.lines[0]!)).toMatchObject({
@@ -443,7 +425,7 @@ describe("patron serve's configuration", () => {
 
   it("refuses to start with nothing to serve", async () => {
     const p = project();
-    await expect(startServe(options(p), testIo(), {})).rejects.toThrow(
+    await expect(startServe(options(p), captureIo(), {})).rejects.toThrow(
       /^nothing to serve: channels\.sms\.authToken names TWILIO_AUTH_TOKEN/,
     );
     p.db.close();
