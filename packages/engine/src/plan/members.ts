@@ -1,4 +1,5 @@
 import type { ChannelName } from "@patron/channels";
+import type { MemberRow } from "../store/member-row.js";
 import type { Db } from "../store/store.js";
 import type { Reach } from "./channel-choice.js";
 
@@ -34,25 +35,9 @@ export interface PlannedMember {
   readonly expiring?: { readonly points: number; readonly firstExpiry: number | null };
 }
 
-interface Row {
+/** A page row: the member's columns, and what planning adds to them. */
+interface Row extends MemberRow {
   seq: number;
-  id: string;
-  name: string | null;
-  phone: string | null;
-  email: string | null;
-  wechat_openid: string | null;
-  tier: string | null;
-  points: number | null;
-  city: string | null;
-  gender: string | null;
-  birthday: string | null;
-  joined_at: number | null;
-  timezone: string | null;
-  referred_by: string | null;
-  consent_sms: number | null;
-  consent_email: number | null;
-  consent_wechat: number | null;
-  attributes: string;
   /** The channels the member opted out of, comma-separated; null for none (nearly everyone). */
   opted_out: string | null;
   expiring_points: number | null;

@@ -1,4 +1,5 @@
 import type { Db } from "../../store/store.js";
+import type { MemberRow } from "../../store/member-row.js";
 
 /*
  * One member's data as the per-member evaluator sees it: the row of `members` with typed values
@@ -57,26 +58,6 @@ export interface PointLotRecord {
 export interface ReferralRecord {
   readonly memberId: string;
   readonly joinedAt: number;
-}
-
-interface MemberRow {
-  id: string;
-  name: string | null;
-  phone: string | null;
-  email: string | null;
-  wechat_openid: string | null;
-  tier: string | null;
-  points: number | null;
-  city: string | null;
-  gender: string | null;
-  birthday: string | null;
-  joined_at: number | null;
-  timezone: string | null;
-  consent_sms: number | null;
-  consent_email: number | null;
-  consent_wechat: number | null;
-  referred_by: string | null;
-  attributes: string;
 }
 
 /** A member's purchases, point lots and referrals that exist at as-of. */
