@@ -25,7 +25,7 @@ export function chooseCampaigns(paths: readonly string[], configOption: string |
   if (hasErrors(errors)) {
     const style = textStyle(io.stdoutStream);
     for (const d of errors) io.err(`${renderText(d, (p) => sources.get(p), style)}\n`);
-    io.err(`${errors.length} error${errors.length === 1 ? "" : "s"}: nothing was planned (patron check shows the same)`);
+    io.err(`${errors.length} error${errors.length === 1 ? "" : "s"}: nothing was done (patron check shows the same)`);
     return undefined;
   }
   return { config: project.config, env: project.env, campaigns: checked.result.campaigns, segments: checked.result.segments };
