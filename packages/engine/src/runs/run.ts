@@ -67,10 +67,12 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
   const coupons = new StoreCouponIssuer(db, run.asOf);
   const write = outboxWriter(db, run, coupons);
   planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, { page: write }, coupons, existing.created ? undefined : run.id);
+  // IMMEDIATE: this reads, then writes; a deferred transaction could not upgrade to a write while
+  // another process planning the same slot wrote meanwhile (SQLITE_BUSY, without waiting).
   db.transaction(() => {
     const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(run.id) as number;
     db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), audience, run.id);
-  })();
+  }).immediate();
   return {
     run: { ...run, state: "planned" },
     alreadyPlanned: false,
@@ -147,7 +149,7 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
     for (; i < rows.length; i++) insertOne.run(...(rows[i] as unknown[]));
   });
   return (decisions) => {
-    writePage(decisions);
+    writePage.immediate(decisions); // reads (awarded?) before it writes: IMMEDIATE, see planRun
     coupons.committed(decisions.flatMap((d) => (d.kind === "send" && d.coupon ? [d.coupon.code] : [])));
   };
 }
@@ -161,12 +163,12 @@ export function runFunnel(db: Db, runId: number): Funnel {
     channel: ChannelName | null;
     n: number;
   }[];
-  funnel.awarded = db
-    .prepare(
-      "SELECT count(*) FROM point_lots WHERE source = (SELECT 'campaign:' || campaign || '@' || strftime('%Y-%m-%dT%H:%M:%fZ', slot / 1000.0, 'unixepoch') FROM runs WHERE id = ?)",
-    )
-    .pluck()
-    .get(runId) as number;
+  const run = db.prepare("SELECT campaign, slot FROM runs WHERE id = ?").get(runId) as { campaign: string; slot: number } | undefined;
+  if (run)
+    funnel.awarded = db
+      .prepare("SELECT count(*) FROM point_lots WHERE source = ?")
+      .pluck()
+      .get(awardSource(run.campaign, run.slot)) as number;
   funnel.deferred = db
     .prepare("SELECT count(*) FROM outbox WHERE run_id = ? AND decision = 'send' AND deferred_until IS NOT NULL")
     .pluck()

@@ -33,24 +33,26 @@ export function handleInboundSms(db: Db, request: TwilioWebhook, settings: Inbou
   if (!match) return reply({ result: "not a keyword", from: maskAddress("sms", from) });
 
   const now = (settings.now ?? Date.now)();
-  return db.transaction((): WebhookResponse => {
-    const members = membersWithPhone(db, from, settings.region);
-    const event = {
-      channel: "sms" as const,
-      address: from,
-      action: match.action,
-      source: "inbound" as const,
-      detail: `replied ${match.keyword}`,
-      at: now,
-    };
-    const masked = maskAddress("sms", from);
-    if (members.length === 0) {
-      applyOptOut(db, { ...event, memberId: null });
-      return reply({ result: match.action, keyword: match.keyword, from: masked, members: "unknown" });
-    }
-    const changed = members.filter((memberId) => applyOptOut(db, { ...event, memberId }));
-    return reply({ result: match.action, keyword: match.keyword, from: masked, members, changed: changed.length });
-  })();
+  return db
+    .transaction((): WebhookResponse => {
+      const members = membersWithPhone(db, from, settings.region);
+      const event = {
+        channel: "sms" as const,
+        address: from,
+        action: match.action,
+        source: "inbound" as const,
+        detail: `replied ${match.keyword}`,
+        at: now,
+      };
+      const masked = maskAddress("sms", from);
+      if (members.length === 0) {
+        applyOptOut(db, { ...event, memberId: null });
+        return reply({ result: match.action, keyword: match.keyword, from: masked, members: "unknown" });
+      }
+      const changed = members.filter((memberId) => applyOptOut(db, { ...event, memberId }));
+      return reply({ result: match.action, keyword: match.keyword, from: masked, members, changed: changed.length });
+    })
+    .immediate(); // reads, then writes: IMMEDIATE so a concurrent writer makes it wait, not fail
 }
 
 function malformed(reason: string): WebhookResponse {

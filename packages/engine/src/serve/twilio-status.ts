@@ -57,39 +57,41 @@ export function handleTwilioStatus(db: Db, request: TwilioWebhook, settings: Twi
   const code = errorCode === undefined || errorCode === "" ? null : errorCode;
 
   const now = settings.now ?? Date.now;
-  return db.transaction((): WebhookResponse => {
-    const row = db
-      .prepare("SELECT id, member_id, address, delivery, error_code FROM outbox WHERE provider = ? AND provider_id = ?")
-      .get(TWILIO_PROVIDER, sid) as SentRow | undefined;
-    if (!row) return textResponse(200, "", { result: "unknown message", sid, messageStatus: status });
+  return db
+    .transaction((): WebhookResponse => {
+      const row = db
+        .prepare("SELECT id, member_id, address, delivery, error_code FROM outbox WHERE provider = ? AND provider_id = ?")
+        .get(TWILIO_PROVIDER, sid) as SentRow | undefined;
+      if (!row) return textResponse(200, "", { result: "unknown message", sid, messageStatus: status });
 
-    const rank = (s: string | null): number => (s === null ? 0 : (STATUS_RANK[s] ?? 0.5));
-    const updated = rank(status) >= rank(row.delivery) && (status !== row.delivery || (code !== null && code !== row.error_code));
-    if (updated) {
-      db.prepare("UPDATE outbox SET delivery = ?, error_code = coalesce(?, error_code) WHERE id = ?").run(status, code, row.id);
-    }
-    let optedOut = false;
-    if (code === TWILIO_OPTED_OUT && (status === "undelivered" || status === "failed")) {
-      optedOut = applyOptOut(db, {
-        memberId: row.member_id,
-        channel: "sms",
-        ...(row.address === null ? {} : { address: row.address }),
-        action: "opt-out",
-        source: "provider",
-        detail: `twilio ${TWILIO_OPTED_OUT}`,
-        at: now(),
+      const rank = (s: string | null): number => (s === null ? 0 : (STATUS_RANK[s] ?? 0.5));
+      const updated = rank(status) >= rank(row.delivery) && (status !== row.delivery || (code !== null && code !== row.error_code));
+      if (updated) {
+        db.prepare("UPDATE outbox SET delivery = ?, error_code = coalesce(?, error_code) WHERE id = ?").run(status, code, row.id);
+      }
+      let optedOut = false;
+      if (code === TWILIO_OPTED_OUT && (status === "undelivered" || status === "failed")) {
+        optedOut = applyOptOut(db, {
+          memberId: row.member_id,
+          channel: "sms",
+          ...(row.address === null ? {} : { address: row.address }),
+          action: "opt-out",
+          source: "provider",
+          detail: `twilio ${TWILIO_OPTED_OUT}`,
+          at: now(),
+        });
+      }
+      return textResponse(200, "", {
+        result: updated ? "updated" : "unchanged",
+        outboxId: row.id,
+        member: row.member_id,
+        ...(row.address === null ? {} : { to: maskAddress("sms", row.address) }),
+        messageStatus: status,
+        ...(code === null ? {} : { errorCode: code }),
+        ...(optedOut ? { optOut: "sms" } : {}),
       });
-    }
-    return textResponse(200, "", {
-      result: updated ? "updated" : "unchanged",
-      outboxId: row.id,
-      member: row.member_id,
-      ...(row.address === null ? {} : { to: maskAddress("sms", row.address) }),
-      messageStatus: status,
-      ...(code === null ? {} : { errorCode: code }),
-      ...(optedOut ? { optOut: "sms" } : {}),
-    });
-  })();
+    })
+    .immediate(); // reads, then writes: IMMEDIATE so a concurrent writer makes it wait, not fail
 }
 
 function malformed(reason: string): WebhookResponse {

@@ -96,39 +96,41 @@ export function handleWechatEvent(
 }
 
 function templateResult(db: Db, msgid: string, status: string, now: number): WebhookResponse {
-  return db.transaction((): WebhookResponse => {
-    const row = db
-      .prepare("SELECT id, member_id, address, delivery, error_code FROM outbox WHERE provider = ? AND provider_id = ?")
-      .get(WECHAT_PROVIDER, msgid) as
-      { id: number; member_id: string; address: string | null; delivery: string | null; error_code: string | null } | undefined;
-    if (!row) return textResponse(200, SUCCESS, { result: "unknown message", msgid, wechatStatus: status });
-    const delivered = status === "success";
-    const delivery = delivered ? "delivered" : "undelivered";
-    const code = delivered ? null : status;
-    const updated = row.delivery !== delivery || (code !== null && row.error_code !== code);
-    if (updated)
-      db.prepare("UPDATE outbox SET delivery = ?, error_code = coalesce(?, error_code) WHERE id = ?").run(delivery, code, row.id);
-    // The member set the account to "refuse messages": as good as unfollowing, for sending purposes.
-    const optedOut =
-      status.replace(/\s+/g, "") === "failed:userblock" &&
-      applyOptOut(db, {
-        memberId: row.member_id,
-        channel: "wechat",
-        ...(row.address === null ? {} : { address: row.address }),
-        action: "opt-out",
-        source: "provider",
-        detail: `wechat ${status}`,
-        at: now,
+  return db
+    .transaction((): WebhookResponse => {
+      const row = db
+        .prepare("SELECT id, member_id, address, delivery, error_code FROM outbox WHERE provider = ? AND provider_id = ?")
+        .get(WECHAT_PROVIDER, msgid) as
+        { id: number; member_id: string; address: string | null; delivery: string | null; error_code: string | null } | undefined;
+      if (!row) return textResponse(200, SUCCESS, { result: "unknown message", msgid, wechatStatus: status });
+      const delivered = status === "success";
+      const delivery = delivered ? "delivered" : "undelivered";
+      const code = delivered ? null : status;
+      const updated = row.delivery !== delivery || (code !== null && row.error_code !== code);
+      if (updated)
+        db.prepare("UPDATE outbox SET delivery = ?, error_code = coalesce(?, error_code) WHERE id = ?").run(delivery, code, row.id);
+      // The member set the account to "refuse messages": as good as unfollowing, for sending purposes.
+      const optedOut =
+        status.replace(/\s+/g, "") === "failed:userblock" &&
+        applyOptOut(db, {
+          memberId: row.member_id,
+          channel: "wechat",
+          ...(row.address === null ? {} : { address: row.address }),
+          action: "opt-out",
+          source: "provider",
+          detail: `wechat ${status}`,
+          at: now,
+        });
+      return textResponse(200, SUCCESS, {
+        result: updated ? "updated" : "unchanged",
+        outboxId: row.id,
+        member: row.member_id,
+        delivery,
+        wechatStatus: status,
+        ...(optedOut ? { optOut: "wechat" } : {}),
       });
-    return textResponse(200, SUCCESS, {
-      result: updated ? "updated" : "unchanged",
-      outboxId: row.id,
-      member: row.member_id,
-      delivery,
-      wechatStatus: status,
-      ...(optedOut ? { optOut: "wechat" } : {}),
-    });
-  })();
+    })
+    .immediate(); // reads, then writes: IMMEDIATE so a concurrent writer makes it wait, not fail
 }
 
 function optOutAll(
@@ -138,17 +140,19 @@ function optOutAll(
   log: Readonly<Record<string, unknown>>,
   applies: (memberId: string) => boolean = () => true,
 ): WebhookResponse {
-  return db.transaction((): WebhookResponse => {
-    const members = membersWithOpenid(db, openid);
-    const base = { ...event, channel: "wechat" as const, address: openid };
-    const masked = maskAddress("wechat", openid);
-    if (members.length === 0) {
-      applyOptOut(db, { ...base, memberId: null });
-      return textResponse(200, SUCCESS, { result: event.action, ...log, openid: masked, members: "unknown" });
-    }
-    const changed = members.filter((memberId) => applies(memberId) && applyOptOut(db, { ...base, memberId }));
-    return textResponse(200, SUCCESS, { result: event.action, ...log, openid: masked, members, changed: changed.length });
-  })();
+  return db
+    .transaction((): WebhookResponse => {
+      const members = membersWithOpenid(db, openid);
+      const base = { ...event, channel: "wechat" as const, address: openid };
+      const masked = maskAddress("wechat", openid);
+      if (members.length === 0) {
+        applyOptOut(db, { ...base, memberId: null });
+        return textResponse(200, SUCCESS, { result: event.action, ...log, openid: masked, members: "unknown" });
+      }
+      const changed = members.filter((memberId) => applies(memberId) && applyOptOut(db, { ...base, memberId }));
+      return textResponse(200, SUCCESS, { result: event.action, ...log, openid: masked, members, changed: changed.length });
+    })
+    .immediate(); // reads, then writes: IMMEDIATE so a concurrent writer makes it wait, not fail
 }
 
 /** Whether the member's latest WeChat opt-out is the one with this detail. */
