@@ -1,14 +1,20 @@
 import type { ChannelName } from "@patron/channels";
-import type { MemberRow } from "../store/member-row.js";
+import { CANONICAL_FIELDS } from "@patron/dsl";
+import type { MemberValue } from "../render/context.js";
+import type { VariableKind } from "../render/variables.js";
 import type { Db } from "../store/store.js";
 import type { Reach } from "./channel-choice.js";
 
 /*
  * Planning reads the audience in pages: the audience query's member ids are first written to a
- * TEMP table inside SQLite (never into the process), then read back a page at a time with the
- * member columns templates and policies need. better-sqlite3 cannot write while a statement is
- * being iterated on the same connection; pages (plain .all() calls) leave it free to write the
- * outbox between them, and keep memory flat for a million-member audience.
+ * TEMP table inside SQLite (never into the process), then read back a page at a time. better-
+ * sqlite3 cannot write while a statement is being iterated on the same connection; pages (plain
+ * .all() calls) leave it free to write the outbox between them, and keep memory flat for a
+ * million-member audience.
+ *
+ * A page reads only what planning will use — the addresses and consents of the campaign's
+ * channels, and the member fields its templates show — as raw arrays: turning SQLite values into
+ * JavaScript strings and row objects, not SQLite's own work, was most of the cost of a page.
  */
 
 /** A member as planning and templates see it. */
@@ -16,32 +22,18 @@ export interface PlannedMember {
   readonly seq: number;
   readonly id: string;
   readonly name: string | null;
-  readonly phone: string | null;
-  readonly email: string | null;
-  readonly wechatOpenid: string | null;
-  readonly tier: string | null;
   readonly points: number | null;
-  readonly city: string | null;
-  readonly gender: string | null;
-  readonly birthday: string | null;
-  readonly joinedAt: number | null;
   readonly timezone: string | null;
-  readonly referredBy: string | null;
-  readonly consent: Readonly<Record<ChannelName, boolean>>;
-  readonly optedOut: Readonly<Record<ChannelName, boolean>>;
-  /** Custom fields (patron.yaml members.fields), typed. */
-  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Address, consent and opt-out on each channel the campaign sends by (other channels: absent). */
+  readonly reach: Readonly<Partial<Record<ChannelName, Reach>>>;
+  /**
+   * The member fields the templates show (canonical and custom, by name, typed as patron.yaml
+   * declares them), plus `id`; a field the member has no value for is null. `age` is not here:
+   * it depends on the render's clock (see render-member.ts), `birthday` is when age is shown.
+   */
+  readonly fields: Readonly<Record<string, MemberValue>>;
   /** Points expiring within the next 30 days and the first such expiry, when asked for. */
   readonly expiring?: { readonly points: number; readonly firstExpiry: number | null };
-}
-
-/** A page row: the member's columns, and what planning adds to them. */
-interface Row extends MemberRow {
-  seq: number;
-  /** The channels the member opted out of, comma-separated; null for none (nearly everyone). */
-  opted_out: string | null;
-  expiring_points: number | null;
-  first_expiry: number | null;
 }
 
 export const EXPIRING_DAYS = 30;
@@ -54,16 +46,31 @@ export interface AudiencePages {
   close(): void;
 }
 
+export interface AudienceReadOptions {
+  readonly asOf: number;
+  /** Members that already have an outbox row for this run are left out (a crashed planning resumes). */
+  readonly skipDecidedIn?: number;
+  /** Also load the points expiring in (asOf, asOf + 30 days] per member (one range scan of point_lots). */
+  readonly expiring: boolean;
+  /** The channels the campaign may send by: their address, consent and opt-out are read. */
+  readonly channels: readonly ChannelName[];
+  /** The member fields templates show, with their kinds (CompiledMessages' settings.fields). */
+  readonly fields?: ReadonlyMap<string, VariableKind>;
+  readonly pageSize?: number;
+}
+
+const ADDRESS_COLUMN: Readonly<Record<ChannelName, string>> = { sms: "phone", email: "email", wechat: "wechat_openid" };
+const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));
+/** Fixed page columns: seq, id, name, points, timezone, opted-out channels, expiring points, first expiry. */
+const FIXED = 8;
+
 /**
- * Writes the audience (the compiled query and its parameters) to TEMP tables and pages through
- * it. `skipDecidedIn`: members that already have an outbox row for this run are left out (a
- * planning interrupted by a crash resumes where it stopped). `expiring`: also load the points
- * expiring in (asOf, asOf + 30 days] per member (one range scan of point_lots for the whole run).
+ * Writes the audience (the compiled query and its parameters) to TEMP tables and pages through it.
  */
 export function openAudience(
   db: Db,
   query: { readonly sql: string; readonly params: readonly unknown[] },
-  options: { readonly skipDecidedIn?: number; readonly asOf: number; readonly expiring: boolean; readonly pageSize?: number },
+  options: AudienceReadOptions,
 ): AudiencePages {
   db.exec("DROP TABLE IF EXISTS temp.plan_audience; DROP TABLE IF EXISTS temp.plan_expiring");
   db.exec("CREATE TEMP TABLE plan_audience (seq INTEGER PRIMARY KEY, member_id TEXT NOT NULL)");
@@ -82,22 +89,26 @@ export function openAudience(
        WHERE expires_at > ? AND expires_at <= ? AND earned_at <= ? GROUP BY member_id`,
     ).run(options.asOf, options.asOf + EXPIRING_DAYS * 86_400_000, options.asOf);
   }
-  const page = db.prepare<[number, number], Row>(`
-    SELECT a.seq, m.id, m.name, m.phone, m.email, m.wechat_openid, m.tier, m.points, m.city, m.gender, m.birthday,
-      m.joined_at, m.timezone, m.referred_by, m.consent_sms, m.consent_email, m.consent_wechat, m.attributes,
-      (SELECT group_concat(o.channel) FROM main.opt_out_current o WHERE o.member_id = m.id) AS opted_out,
-      ${options.expiring ? "e.points AS expiring_points, e.first_expiry" : "NULL AS expiring_points, NULL AS first_expiry"}
-    FROM temp.plan_audience AS a JOIN main.members AS m ON m.id = a.member_id
-    ${options.expiring ? "LEFT JOIN temp.plan_expiring AS e ON e.member_id = m.id" : ""}
-    WHERE a.seq > ? ORDER BY a.seq LIMIT ?`);
+  const layout = pageLayout(options);
+  const page = db
+    .prepare(
+      `SELECT a.seq, m.id, m.name, m.points, m.timezone,
+        (SELECT group_concat(o.channel) FROM main.opt_out_current o WHERE o.member_id = m.id),
+        ${options.expiring ? "e.points, e.first_expiry" : "NULL, NULL"}
+        ${layout.columns.map((c) => `, ${c}`).join("")}
+      FROM temp.plan_audience AS a JOIN main.members AS m ON m.id = a.member_id
+      ${options.expiring ? "LEFT JOIN temp.plan_expiring AS e ON e.member_id = m.id" : ""}
+      WHERE a.seq > ? ORDER BY a.seq LIMIT ?`,
+    )
+    .raw(true);
   const pageSize = options.pageSize ?? 2000;
   let after = 0;
   return {
     size,
     next() {
-      const rows = page.all(after, pageSize);
-      if (rows.length > 0) after = (rows[rows.length - 1] as Row).seq;
-      return rows.map((r) => toMember(r, options.expiring));
+      const rows = page.all(...layout.params, after, pageSize) as unknown[][];
+      if (rows.length > 0) after = (rows[rows.length - 1] as unknown[])[0] as number;
+      return rows.map((row) => layout.member(row, options.expiring));
     },
     close() {
       db.exec("DROP TABLE IF EXISTS temp.plan_audience; DROP TABLE IF EXISTS temp.plan_expiring");
@@ -105,38 +116,78 @@ export function openAudience(
   };
 }
 
-function toMember(r: Row, expiring: boolean): PlannedMember {
+interface PageLayout {
+  /** The SELECT expressions after the fixed ones (member columns and custom-field lookups). */
+  readonly columns: readonly string[];
+  /** Parameters of those expressions, in order (custom field names: never SQL text). */
+  readonly params: readonly unknown[];
+  member(row: readonly unknown[], expiring: boolean): PlannedMember;
+}
+
+/**
+ * Which columns a page reads after the fixed ones, and how a raw row becomes a PlannedMember.
+ * Column names come from the whitelist of canonical fields and channels; custom fields are read
+ * with `attributes ->> ?`, their names bound as parameters.
+ */
+function pageLayout(options: AudienceReadOptions): PageLayout {
+  const columns: string[] = [];
+  const params: unknown[] = [];
+  const channels = [...new Set(options.channels)];
+  for (const channel of channels) columns.push(`m.${ADDRESS_COLUMN[channel]}`, `m.consent_${channel}`);
+  const firstField = FIXED + columns.length;
+  const fields: { name: string; kind: VariableKind; consent: boolean }[] = [];
+  const wanted = new Map(options.fields ?? []);
+  if (wanted.has("age") && !wanted.has("birthday")) wanted.set("birthday", "date");
+  wanted.delete("age");
+  for (const [name, kind] of wanted) {
+    if (name === "id") continue;
+    if (CANONICAL.has(name)) columns.push(`m.${name}`);
+    else {
+      columns.push("m.attributes ->> ?");
+      params.push(name);
+    }
+    fields.push({ name, kind, consent: name.startsWith("consent_") && CANONICAL.has(name) });
+  }
   return {
-    seq: r.seq,
-    id: r.id,
-    name: r.name,
-    phone: r.phone,
-    email: r.email,
-    wechatOpenid: r.wechat_openid,
-    tier: r.tier,
-    points: r.points,
-    city: r.city,
-    gender: r.gender,
-    birthday: r.birthday,
-    joinedAt: r.joined_at,
-    timezone: r.timezone,
-    referredBy: r.referred_by,
-    consent: { sms: r.consent_sms === 1, email: r.consent_email === 1, wechat: r.consent_wechat === 1 },
-    optedOut: r.opted_out === null ? NO_OPT_OUTS : optOutsOf(r.opted_out),
-    attributes: JSON.parse(r.attributes) as Record<string, unknown>,
-    ...(expiring ? { expiring: { points: r.expiring_points ?? 0, firstExpiry: r.first_expiry } } : {}),
+    columns,
+    params,
+    member(row, expiring) {
+      const optedOut = row[5] as string | null;
+      const reach: Partial<Record<ChannelName, Reach>> = {};
+      for (let i = 0; i < channels.length; i++) {
+        const channel = channels[i] as ChannelName;
+        reach[channel] = {
+          address: row[FIXED + 2 * i] as string | null,
+          consent: row[FIXED + 2 * i + 1] === 1,
+          optedOut: optedOut !== null && optedOut.split(",").includes(channel),
+        };
+      }
+      const values: Record<string, MemberValue> = { id: row[1] as string };
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i] as (typeof fields)[number];
+        const value = row[firstField + i] as MemberValue;
+        // SQLite has no booleans: consents and JSON true/false come back as 1/0. A consent not
+        // given (NULL) is no consent, as planning reads it.
+        values[field.name] =
+          field.kind !== "boolean" ? value : field.consent ? value === 1 : typeof value === "number" ? value === 1 : value;
+      }
+      return {
+        seq: row[0] as number,
+        id: row[1] as string,
+        name: row[2] as string | null,
+        points: row[3] as number | null,
+        timezone: row[4] as string | null,
+        reach,
+        fields: values,
+        ...(expiring ? { expiring: { points: (row[6] as number | null) ?? 0, firstExpiry: row[7] as number | null } } : {}),
+      };
+    },
   };
 }
 
-const NO_OPT_OUTS: Readonly<Record<ChannelName, boolean>> = Object.freeze({ sms: false, email: false, wechat: false });
-
-function optOutsOf(channels: string): Record<ChannelName, boolean> {
-  const list = channels.split(",");
-  return { sms: list.includes("sms"), email: list.includes("email"), wechat: list.includes("wechat") };
-}
+const NO_REACH: Reach = Object.freeze({ address: null, consent: false, optedOut: false });
 
 /** A member's reachability on a channel, for chooseChannel. */
 export function reachOf(member: PlannedMember, channel: ChannelName): Reach {
-  const address = channel === "sms" ? member.phone : channel === "email" ? member.email : member.wechatOpenid;
-  return { address, consent: member.consent[channel], optedOut: member.optedOut[channel] };
+  return member.reach[channel] ?? NO_REACH;
 }

@@ -2,6 +2,7 @@ import type { ChannelName } from "@patron/channels";
 import type { PatronConfig } from "@patron/config";
 import type { CampaignDefinition } from "@patron/dsl";
 import { audienceQuery, type AudienceOptions } from "../audience/sql/select.js";
+import type { VariableKind } from "../render/variables.js";
 import type { Db } from "../store/store.js";
 import { decide, sendPlans, type DecideContext, type Decision, type RenderFn } from "./decide.js";
 import { historyWindowMs, loadHistory, policiesOf } from "./policies.js";
@@ -28,6 +29,8 @@ export interface PlanInput {
   readonly render: RenderFn;
   /** Whether the templates use expiringPoints / expiresOn (then point lots are read once). */
   readonly needsExpiring: boolean;
+  /** The member fields the templates show, with their kinds (read for each member; none when absent). */
+  readonly fields?: ReadonlyMap<string, VariableKind>;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -48,6 +51,8 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
   const pages = openAudience(input.db, query, {
     asOf: input.audience.asOf,
     expiring: input.needsExpiring,
+    channels: plans.flatMap((plan) => plan.via),
+    ...(input.fields ? { fields: input.fields } : {}),
     ...(skipDecidedIn === undefined ? {} : { skipDecidedIn }),
   });
   const funnel = emptyFunnel(pages.size);

@@ -1,7 +1,7 @@
 import type { ChannelName } from "@patron/channels";
 import type { PatronConfig } from "@patron/config";
 import type { CampaignDefinition, CheckEnvironment, SegmentDefinition } from "@patron/dsl";
-import { unsubscribeUrl } from "../consent/unsubscribe.js";
+import { unsubscribeLinks } from "../consent/unsubscribe.js";
 import { compileMessages, type CompiledMessages } from "../render/compile.js";
 import type { Db } from "../store/store.js";
 import type { PlanInput } from "./plan-run.js";
@@ -38,7 +38,7 @@ export function createPlanner(options: PlannerOptions): Planner {
       ? undefined
       : options.signingSecret === undefined
         ? (member: string, channel: ChannelName) => previewLink(base, member, channel)
-        : (member: string, channel: ChannelName) => unsubscribeUrl(base, options.signingSecret as string, member, channel);
+        : unsubscribeLinks(base, options.signingSecret);
   return {
     compiled,
     input(campaign, asOf, onProgress) {
@@ -55,6 +55,7 @@ export function createPlanner(options: PlannerOptions): Planner {
           ...(link ? { unsubscribeUrl: link } : {}),
         }),
         needsExpiring,
+        fields: compiled.settings.fields,
         ...(onProgress ? { onProgress } : {}),
       };
     },

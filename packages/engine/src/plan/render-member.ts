@@ -1,7 +1,7 @@
 import type { ChannelName } from "@patron/channels";
 import { renderMessage } from "../render/render.js";
 import type { CompiledMessages } from "../render/compile.js";
-import type { MessageContext, MemberValue } from "../render/context.js";
+import type { MessageContext } from "../render/context.js";
 import { ageOn, localDate, memberZone } from "../time/local-dates.js";
 import type { ChannelContent, RenderFn } from "./decide.js";
 import type { PlannedMember } from "./members.js";
@@ -19,61 +19,41 @@ export interface RenderSettings {
 /** The RenderFn planning uses: a planned member and an action's extras → the template context → content. */
 export function templateRenderFn(settings: RenderSettings): RenderFn {
   const fields = settings.compiled.settings.fields;
+  const campaign = { name: settings.campaign };
   return (member, message, channel, extras) => {
-    const context: MessageContext = {
+    const context: Mutable<MessageContext> = {
       member: memberValues(member, settings.asOf, settings.businessZone, fields),
       points: member.points ?? 0,
       expiringPoints: member.expiring?.points ?? 0,
-      ...(typeof member.expiring?.firstExpiry === "number" ? { expiresOn: member.expiring.firstExpiry } : {}),
-      ...(extras.awardedPoints === undefined ? {} : { awardedPoints: extras.awardedPoints }),
-      ...(extras.coupon
-        ? {
-            coupon: {
-              code: extras.coupon.code,
-              value: extras.coupon.value,
-              name: extras.coupon.name,
-              ...(extras.coupon.expiresAt === null ? {} : { expiresOn: extras.coupon.expiresAt }),
-            },
-          }
-        : {}),
-      ...(channel === "email" && settings.unsubscribeUrl ? { unsubscribeUrl: settings.unsubscribeUrl(member.id, channel) } : {}),
-      campaign: { name: settings.campaign },
+      campaign,
       now: settings.asOf,
     };
-    const { channel: _channel, ...content } = renderMessage(settings.compiled, message, channel, context);
-    void _channel;
-    return { channel, ...content } as ChannelContent;
+    const firstExpiry = member.expiring?.firstExpiry;
+    if (typeof firstExpiry === "number") context.expiresOn = firstExpiry;
+    if (extras.awardedPoints !== undefined) context.awardedPoints = extras.awardedPoints;
+    const coupon = extras.coupon;
+    if (coupon) {
+      context.coupon = {
+        code: coupon.code,
+        value: coupon.value,
+        name: coupon.name,
+        ...(coupon.expiresAt === null ? {} : { expiresOn: coupon.expiresAt }),
+      };
+    }
+    if (channel === "email" && settings.unsubscribeUrl) context.unsubscribeUrl = settings.unsubscribeUrl(member.id, channel);
+    return renderMessage(settings.compiled, message, channel, context) as ChannelContent;
   };
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
- * The member's row by canonical field name, custom fields beside them; age on the member's local
- * date. Only the fields a template shows (`used`) are worked out: age and custom fields cost.
+ * The member's fields as templates see them: those the templates show (read with the page, see
+ * members.ts), and age on the member's local date when a template shows it.
  */
 function memberValues(m: PlannedMember, asOf: number, businessZone: string, used: ReadonlyMap<string, unknown>): MessageContext["member"] {
-  const values: Record<string, MemberValue> = {
-    id: m.id,
-    name: m.name,
-    phone: m.phone,
-    email: m.email,
-    wechat_openid: m.wechatOpenid,
-    tier: m.tier,
-    points: m.points,
-    city: m.city,
-    gender: m.gender,
-    birthday: m.birthday,
-    joined_at: m.joinedAt,
-    timezone: m.timezone,
-    consent_sms: m.consent.sms,
-    consent_email: m.consent.email,
-    consent_wechat: m.consent.wechat,
-    referred_by: m.referredBy,
-  };
-  if (used.has("age") && m.birthday) values["age"] = ageOn(m.birthday, localDate(asOf, memberZone(m.timezone, businessZone)));
-  for (const [name, value] of Object.entries(m.attributes)) {
-    if (!used.has(name)) continue;
-    if (!(name in values) && (value === null || ["string", "number", "boolean"].includes(typeof value)))
-      values[name] = value as MemberValue;
-  }
-  return { ...values, id: m.id };
+  if (!used.has("age")) return m.fields as MessageContext["member"];
+  const birthday = m.fields["birthday"];
+  const age = typeof birthday === "string" ? ageOn(birthday, localDate(asOf, memberZone(m.timezone, businessZone))) : undefined;
+  return { ...m.fields, id: m.id, age };
 }

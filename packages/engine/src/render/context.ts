@@ -77,26 +77,44 @@ export function templateInput(context: MessageContext, settings: InputSettings):
     const dt = value === undefined ? undefined : toDateTime(value, zone);
     return dt && templateDate(dt, settings.region);
   };
-  const member: Record<string, unknown> = {};
+  const member = record();
   for (const [name, kind] of settings.fields) {
     const value = Object.hasOwn(context.member, name) ? context.member[name] : undefined;
     if (value === null || value === undefined) continue;
     member[name] = kind === "date" && (typeof value === "string" || typeof value === "number") ? date(value) : value;
   }
   const now = nowIn(context.now, zone);
+  const input = record();
+  input["member"] = member;
+  input["points"] = context.points;
+  input["expiringPoints"] = context.expiringPoints;
+  set(input, "expiresOn", date(context.expiresOn));
+  set(input, "awardedPoints", context.awardedPoints);
   const { coupon } = context;
-  const input = plain({
-    member: plain(member),
-    points: context.points,
-    expiringPoints: context.expiringPoints,
-    expiresOn: date(context.expiresOn),
-    awardedPoints: context.awardedPoints,
-    coupon: coupon && plain({ code: coupon.code, value: coupon.value, name: coupon.name, expiresOn: date(coupon.expiresOn) }),
-    unsubscribeUrl: context.unsubscribeUrl,
-    campaign: plain({ name: context.campaign.name }),
-    business: settings.business,
-  });
+  if (coupon) {
+    const values = record();
+    values["code"] = coupon.code;
+    values["value"] = coupon.value;
+    values["name"] = coupon.name;
+    set(values, "expiresOn", date(coupon.expiresOn));
+    input["coupon"] = values;
+  }
+  set(input, "unsubscribeUrl", context.unsubscribeUrl);
+  const campaign = record();
+  campaign["name"] = context.campaign.name;
+  input["campaign"] = campaign;
+  input["business"] = settings.business;
   return { input, zone, now };
+}
+
+/** A prototype-less object: a template path finds only what is set on it. */
+function record(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
+/** Sets a value the context has; one it lacks stays absent, so a strict template throws for it. */
+function set(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
 }
 
 // A run renders every message at the same `now`, in a handful of zones: one DateTime per zone.
@@ -113,13 +131,6 @@ function nowIn(value: DateInput, zone: string): DateTime {
     nowCache.set(key, now);
   }
   return now;
-}
-
-/** A prototype-less copy without the undefined entries. */
-function plain(values: Record<string, unknown>): TemplateInput {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
-  return Object.freeze(out);
 }
 
 function templateDate(dt: DateTime, region: Region): TemplateDate {

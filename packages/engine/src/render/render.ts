@@ -42,6 +42,25 @@ export function renderMessage<C extends ChannelName>(
   channel: C,
   context: MessageContext,
 ): Extract<RenderedMessage, { channel: C }> {
+  const templates = templatesOf(compiled, messageName, channel);
+  const { input, now } = templateInput(context, compiled.settings);
+  const data: RenderData = { region: compiled.settings.region, now };
+  const parts = new Map<string, string>();
+  for (const t of templates) parts.set(t.unit.part, run(t, input, data, context.member.id));
+  const rendered = assemble(compiled, messageName, channel, parts, context);
+  return rendered as Extract<RenderedMessage, { channel: C }>;
+}
+
+// A run renders one message on one channel for many members: its templates are looked up once.
+const byMessage = new WeakMap<CompiledMessages, Map<string, readonly CompiledTemplate[]>>();
+
+/** The templates of a message on a channel, ready to render; throws RenderError when it has none or one is broken. */
+function templatesOf(compiled: CompiledMessages, messageName: string, channel: ChannelName): readonly CompiledTemplate[] {
+  let cache = byMessage.get(compiled);
+  if (!cache) byMessage.set(compiled, (cache = new Map()));
+  const key = `${channel}\u0000${messageName}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
   const templates = compiled.templates.filter((t) => t.unit.message === messageName && t.unit.channel === channel);
   if (templates.length === 0) {
     const known = compiled.templates.some((t) => t.unit.message === messageName);
@@ -53,11 +72,8 @@ export function renderMessage<C extends ChannelName>(
   if (broken) {
     throw new RenderError(`${broken.unit.label}: ${broken.problems[0]?.message ?? "has a problem"} (run patron check)`, broken.unit.label);
   }
-  const { input, now } = templateInput(context, compiled.settings);
-  const data: RenderData = { region: compiled.settings.region, now };
-  const parts = new Map(templates.map((t) => [t.unit.part, run(t, input, data, context.member.id)]));
-  const rendered = assemble(compiled, messageName, channel, parts, context);
-  return rendered as Extract<RenderedMessage, { channel: C }>;
+  cache.set(key, templates);
+  return templates;
 }
 
 function assemble(

@@ -84,7 +84,8 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
 
 const OUTBOX_COLUMNS =
   "run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error";
-const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const COLUMN_COUNT = OUTBOX_COLUMNS.split(",").length;
+const ROW = `(${Array(COLUMN_COUNT).fill("?").join(", ")})`;
 /** Rows per INSERT statement: one statement per row cost more than SQLite's work for it. */
 const ROWS_PER_INSERT = 50;
 
@@ -96,18 +97,18 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
   const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
   const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
   const writePage = db.transaction((decisions: readonly Decision[]) => {
-    const rows: unknown[][] = [];
+    // One flat array of every row's values, bound ROWS_PER_INSERT rows a statement.
+    const values: unknown[] = [];
     for (const d of decisions) {
       if (d.kind === "award") {
         if (awarded.get(d.member.id, source) === 0) award.run(d.member.id, d.points, run.asOf, source);
         if (d.recordRow)
-          rows.push([run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null]);
+          values.push(run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null);
       } else if (d.kind === "send") {
         if (d.coupon) issue.run(d.coupon.code, d.coupon.name, d.member.id, run.id, run.asOf, d.coupon.expiresAt);
         // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
         const held = d.deferredUntil ?? null;
-        const content = JSON.stringify(d.content);
-        rows.push([
+        values.push(
           run.id,
           d.member.id,
           d.action,
@@ -119,13 +120,13 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
           d.channel,
           d.message,
           d.address,
-          content,
+          JSON.stringify(d.content),
           "queued",
           held ?? 0,
           null,
-        ]);
+        );
       } else {
-        rows.push([
+        values.push(
           run.id,
           d.member.id,
           d.action,
@@ -141,12 +142,13 @@ function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisio
           "suppressed",
           0,
           d.detail ?? null,
-        ]);
+        );
       }
     }
+    const many = ROWS_PER_INSERT * COLUMN_COUNT;
     let i = 0;
-    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) insertMany.run(...rows.slice(i, i + ROWS_PER_INSERT).flat());
-    for (; i < rows.length; i++) insertOne.run(...(rows[i] as unknown[]));
+    for (; i + many <= values.length; i += many) insertMany.run(values.slice(i, i + many));
+    for (; i < values.length; i += COLUMN_COUNT) insertOne.run(values.slice(i, i + COLUMN_COUNT));
   });
   return (decisions) => {
     writePage.immediate(decisions); // reads (awarded?) before it writes: IMMEDIATE, see planRun

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { unsubscribeToken } from "../../src/consent/unsubscribe.js";
+import { unsubscribeLinks, unsubscribeToken, verifyUnsubscribeToken } from "../../src/consent/unsubscribe.js";
 import { handleUnsubscribe, isOneClickBody, unsubscribePage } from "../../src/serve/unsubscribe.js";
 import type { Db } from "../../src/store/store.js";
 import { addMember, memoryStore } from "../support/store.js";
@@ -95,5 +95,38 @@ describe("the one-click body", () => {
     expect(isOneClickBody("multipart/form-data; boundary=Other", body)).toBe(false);
     expect(isOneClickBody("multipart/form-data", body)).toBe(false);
     expect(isOneClickBody("multipart/form-data; boundary=XyZ", body.replace("One-Click", "No"))).toBe(false);
+  });
+});
+
+describe("unsubscribe links", () => {
+  // The links as URL's searchParams.set writes them: what unsubscribeLinks does once per base.
+  const reference = (base: string, m: string, c: "sms" | "email" | "wechat") => {
+    const url = new URL(base);
+    url.searchParams.set("m", m);
+    url.searchParams.set("c", c);
+    url.searchParams.set("t", unsubscribeToken(SECRET, m, c));
+    return url.toString();
+  };
+
+  it.each([
+    "https://patron.example/unsubscribe",
+    "https://patron.example/unsubscribe?",
+    "https://patron.example/u/?lang=zh&src=a b",
+    "https://patron.example/u?redirect=https%3A%2F%2Fx.example%2F%3Fa%3D1",
+    "https://patron.example:8443/u?m=old&x=1",
+    "https://patron.example/u#top",
+    "https://Patron.Example/%E9%80%80%E8%AE%A2",
+  ])("are what URL would make of %s", (base) => {
+    const links = unsubscribeLinks(base, SECRET);
+    for (const [member, channel] of [
+      ["M1", "email"],
+      ["王 小明&c=sms", "email"],
+      ["a+b/c?d", "sms"],
+    ] as const) {
+      expect(links(member, channel)).toBe(reference(base, member, channel));
+      const url = new URL(links(member, channel));
+      expect([url.searchParams.get("m"), url.searchParams.get("c")]).toEqual([member, channel]);
+      expect(verifyUnsubscribeToken(SECRET, member, channel, url.searchParams.get("t") ?? "")).toBe(true);
+    }
   });
 });
