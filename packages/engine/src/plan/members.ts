@@ -2,6 +2,7 @@ import type { ChannelName } from "@patron/channels";
 import { CANONICAL_FIELDS } from "@patron/dsl";
 import type { MemberValue } from "../render/context.js";
 import type { VariableKind } from "../render/variables.js";
+import { shrinkPageCache } from "../store/page-cache.js";
 import type { Db } from "../store/store.js";
 import type { Reach } from "./channel-choice.js";
 
@@ -89,6 +90,9 @@ export function openAudience(
        WHERE expires_at > ? AND expires_at <= ? AND earned_at <= ? GROUP BY member_id`,
     ).run(options.asOf, options.asOf + EXPIRING_DAYS * 86_400_000, options.asOf);
   }
+  // The audience query above wanted the big page cache; pages walk the audience in order and the
+  // outbox grows at its end (store/page-cache.ts). close() restores it.
+  const restoreCache = shrinkPageCache(db);
   const layout = pageLayout(options);
   const page = db
     .prepare(
@@ -112,6 +116,7 @@ export function openAudience(
     },
     close() {
       db.exec("DROP TABLE IF EXISTS temp.plan_audience; DROP TABLE IF EXISTS temp.plan_expiring");
+      restoreCache();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Decision } from "../plan/decide.js";
 import { StoreCouponIssuer } from "../plan/coupons.js";
 import { emptyFunnel, type Funnel } from "../plan/funnel.js";
 import { planInto, type PlanInput } from "../plan/plan-run.js";
+import { withSmallPageCache } from "../store/page-cache.js";
 import type { Db } from "../store/store.js";
 
 /** Points awarded by a run carry it as their source, so a resumed or repeated planning finds them. */
@@ -69,15 +70,19 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
   planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, { page: write }, coupons, existing.created ? undefined : run.id);
   // IMMEDIATE: this reads, then writes; a deferred transaction could not upgrade to a write while
   // another process planning the same slot wrote meanwhile (SQLITE_BUSY, without waiting).
-  db.transaction(() => {
-    const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(run.id) as number;
-    db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), audience, run.id);
-  }).immediate();
+  // Counting reads every row of the run once: a small page cache will do (store/page-cache.ts).
+  const funnel = withSmallPageCache(db, () => {
+    db.transaction(() => {
+      const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(run.id) as number;
+      db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), audience, run.id);
+    }).immediate();
+    return runFunnel(db, run.id);
+  });
   return {
     run: { ...run, state: "planned" },
     alreadyPlanned: false,
     resumed: !existing.created,
-    funnel: runFunnel(db, run.id),
+    funnel,
     elapsedMs: performance.now() - started,
   };
 }
