@@ -51,6 +51,46 @@ describe("without statistics", () => {
   });
 });
 
+describe("how SQLite runs a set", () => {
+  /** The lines of EXPLAIN QUERY PLAN for the compiled campaign, against the real schema. */
+  function queryPlan(condition: string): string[] {
+    const p = program(`when ${condition}, send message hello via sms`);
+    const q = compileAudience(campaignOf(p).rule.condition, {
+      env: AUDIENCE_ENV,
+      segments: p.segments,
+      asOf: AS_OF,
+      businessZone: BUSINESS_ZONE,
+      zones: [],
+      strategy: "set",
+    });
+    return memoryStore()
+      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${q.sql}`)
+      .all(...q.params)
+      .map((r) => r.detail);
+  }
+
+  test("a window's rows: rowids from the time index alone, then the table by rowid (in rowid order)", () => {
+    for (const condition of [
+      "bought brand Olay within 30 days",
+      "last purchase of category shampoo more than 45 days ago and last purchase of category shampoo less than 90 days ago",
+      "bought at least 3 times within 90 days",
+      "spent on category skincare at least 1000 within 180 days",
+    ]) {
+      const lines = queryPlan(condition);
+      expect(lines, condition).toContainEqual(
+        expect.stringMatching(/^SEARCH purchases USING COVERING INDEX purchases_time \(purchased_at>\?/),
+      );
+      expect(lines, condition).toContain("SEARCH purchases USING INTEGER PRIMARY KEY (rowid=?)");
+    }
+  });
+
+  test("rows without a lower time bound: a scan, not a walk of the time index", () => {
+    const lines = queryPlan("bought brand Olay");
+    expect(lines.some((l) => l.includes("purchases_time"))).toBe(false);
+    expect(lines.some((l) => l.includes("rowid=?"))).toBe(false);
+  });
+});
+
 describe("with statistics", () => {
   test("a test whose rows are few becomes the driving set; a large one a probe", () => {
     const few = fake(1_000_000, () => 1_000);

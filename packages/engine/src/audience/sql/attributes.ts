@@ -10,10 +10,14 @@ import { foldedSpellings } from "./case-fold.js";
  * Attribute comparisons: `tier >= gold`, `city in (…)`, `points > 10`, `age between 25 and 35`,
  * `vip_store = "SH01"`, `app_user is true`.
  *
- * Every comparison compiles to `(<the member has a value> AND <the test>)`. The first part is
- * false for a missing value, and the second is never NULL once the value is present (parameters
- * are never NULL), so the whole is two-valued: `not (points > 10)` is true for a member with no
- * points, `city != "上海"` false for a member with no city (SEMANTICS.md, "missing values").
+ * Every comparison compiles to `(<the test> AND <the member has a value>)`. The test is NULL only
+ * for a missing value (parameters are never NULL), and then the second part is false, so the
+ * whole is two-valued (NULL AND false is false): `not (points > 10)` is true for a member with
+ * no points, `city != "上海"` false for a member with no city (SEMANTICS.md, "missing values").
+ * The test comes first because it usually keeps few members and SQLite stops at the first false
+ * operand: for a custom field, the second json_type() call is then made only for the members
+ * whose value passed (`hair_concern = dandruff and app_user is true` over 1M members, 1.02 s →
+ * 0.76 s).
  */
 
 type Kind = "text" | "number" | "date" | "boolean" | "tier" | "instant";
@@ -101,9 +105,9 @@ export function compileComparison(node: ComparisonNode, ctx: AudienceContext, lo
     case "tier":
       return tierTest(col, node.test, ctx.env.tiers);
     case "instant":
-      return and([col.present, instantTest(col, node.test, ctx.businessZone)]);
+      return and([instantTest(col, node.test, ctx.businessZone), col.present]);
     default:
-      return and([col.present, scalarTest(col, node.test)]);
+      return and([scalarTest(col, node.test), col.present]);
   }
 }
 
@@ -182,7 +186,7 @@ function tierTest(col: Column, test: ComparisonTest, tiers: readonly string[]): 
   }
   const names = [...new Set(tiers.filter((_, i) => keep(i)).flatMap(foldedSpellings))];
   if (names.length === 0) return FALSE;
-  return and([col.present, sql`lower(${col.value}) IN (${list(names)})`]);
+  return and([sql`lower(${col.value}) IN (${list(names)})`, col.present]);
 }
 
 // ---- joined_at: an instant compared with calendar dates of the business zone ----

@@ -9,8 +9,9 @@ import { countShape, holds, sqlOp } from "./quantity.js";
  * Purchase conditions (bought, spent, last purchase) as tests on sets of purchase rows, and the
  * two ways each test is written in SQL:
  *
- *   set     m.id IN (SELECT member_id FROM purchases WHERE <rows>)            — built once, on the
- *           item or time index; `… GROUP BY member_id HAVING <aggregate Q>` for counts and sums,
+ *   set     m.id IN (SELECT member_id FROM purchases WHERE <rows>)            — built once, from
+ *           the time index (table rows read in rowid order, see setWhere) or a scan of the table;
+ *           `… GROUP BY member_id HAVING <aggregate Q>` for counts and sums,
  *           and `m.id NOT IN (… HAVING NOT (<aggregate Q>))` when Q holds at zero, so members
  *           without a single row take the aggregate's value at zero (count 0, sum 0).
  *   probe   EXISTS (SELECT 1 FROM purchases AS p WHERE p.member_id = m.id AND <rows>), or
@@ -211,10 +212,28 @@ function aggregate(test: PurchaseTest, c: Columns): Sql {
   return test.kind === "orders" ? sql`count(DISTINCT ${c.order_id})` : sql`total(${c.amount})`;
 }
 
+/**
+ * The WHERE of a set. A set with a lower time bound walks a range of purchases_time, which holds
+ * the item columns but not member_id, quantity, amount or order_id, so every matching entry is
+ * read again from the table. Purchases are stored member by member, and a walk in time order
+ * reads them at random: instead the range yields rowids (the index alone; purchases is a rowid
+ * table since store migration 002), which SQLite collects in a sorted list for `rowid IN`, and
+ * the table is read in rowid order, each page once. Measured at 1M members / 9.7M purchases: the rows of `last purchase of category
+ * shampoo` 0.92 s → 0.64 s, a GROUP BY over 90 days of rows 6.3 s → 3.5 s. Without a lower
+ * bound the set is a scan (see rowFilters) and stays one.
+ */
+function setWhere(rows: PurchaseRows): Sql {
+  if (!rows.from) return join(rowFilters(rows, "set"), " AND ");
+  const inIndex = rowFilters({ ...rows, bought: false }, "set");
+  const onRow = rows.bought ? [sql`quantity > 0`] : [];
+  const sorted = sql`rowid IN (SELECT rowid FROM purchases WHERE ${join(inIndex, " AND ")})`;
+  return join([sorted, ...onRow], " AND ");
+}
+
 /** The test in SQL, as a set or as a probe. */
 export function purchaseSql(test: PurchaseTest, strategy: Strategy): Sql {
   const c = COLUMNS[strategy];
-  const where = join(rowFilters(test.rows, strategy), " AND ");
+  const where = strategy === "set" ? setWhere(test.rows) : join(rowFilters(test.rows, strategy), " AND ");
   if (strategy === "probe") {
     if (test.kind === "exists") {
       const exists = test.negated ? sql`NOT EXISTS` : sql`EXISTS`;

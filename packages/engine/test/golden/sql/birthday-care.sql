@@ -4,52 +4,52 @@
 
 SELECT m.id
 FROM members AS m
-WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
-  AND (
-    m.birth_md IS NOT NULL
-    AND m.birth_md IN (?, ?, ?, ?, ?, ?, ?, ?)
-    AND CASE WHEN m.timezone IN (?) THEN m.birth_md IN (?, ?, ?, ?, ?, ?, ?) ELSE m.birth_md IN (?, ?, ?, ?, ?, ?, ?) END
-  )
-  AND (m.gender IS NOT NULL AND m.gender = ?)
+WHERE (
+  m.birth_md IS NOT NULL
+  AND m.birth_md IN (?, ?, ?, ?, ?, ?, ?, ?)
+  AND CASE WHEN m.timezone IN (?) THEN m.birth_md IN (?, ?, ?, ?, ?, ?, ?) ELSE m.birth_md IN (?, ?, ?, ?, ?, ?, ?) END
+)
+  AND (m.gender = ? AND m.gender IS NOT NULL)
   AND (
     m.birthday IS NOT NULL
     AND CASE WHEN m.timezone IN (?) THEN (m.birthday <= ? AND m.birthday > ?) ELSE (m.birthday <= ? AND m.birthday > ?) END
   )
-  AND (ifnull(json_type(m.attributes, ?), 'null') = 'text' AND json_extract(m.attributes, ?) IN (?, ?))
+  AND (json_extract(m.attributes, ?) IN (?, ?) AND ifnull(json_type(m.attributes, ?), 'null') = 'text')
+  AND (m.joined_at IS NULL OR m.joined_at <= ?)
 ORDER BY m.id;
 
 -- parameters:
---   1: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
---   2: 1214
---   3: 1215
---   4: 1216
---   5: 1217
---   6: 1218
---   7: 1219
---   8: 1220
---   9: 1221
---  10: "Pacific/Pago_Pago"
---  11: 1214
---  12: 1215
---  13: 1216
---  14: 1217
---  15: 1218
---  16: 1219
---  17: 1220
---  18: 1215
---  19: 1216
---  20: 1217
---  21: 1218
---  22: 1219
---  23: 1220
---  24: 1221
---  25: "female"
---  26: "Pacific/Pago_Pago"
---  27: "2001-12-14"
---  28: "1990-12-14"
---  29: "2001-12-15"
---  30: "1990-12-15"
---  31: "$.skin_type"
---  32: "$.skin_type"
---  33: "dry"
---  34: "sensitive"
+--   1: 1214
+--   2: 1215
+--   3: 1216
+--   4: 1217
+--   5: 1218
+--   6: 1219
+--   7: 1220
+--   8: 1221
+--   9: "Pacific/Pago_Pago"
+--  10: 1214
+--  11: 1215
+--  12: 1216
+--  13: 1217
+--  14: 1218
+--  15: 1219
+--  16: 1220
+--  17: 1215
+--  18: 1216
+--  19: 1217
+--  20: 1218
+--  21: 1219
+--  22: 1220
+--  23: 1221
+--  24: "female"
+--  25: "Pacific/Pago_Pago"
+--  26: "2001-12-14"
+--  27: "1990-12-14"
+--  28: "2001-12-15"
+--  29: "1990-12-15"
+--  30: "$.skin_type"
+--  31: "dry"
+--  32: "sensitive"
+--  33: "$.skin_type"
+--  34: 1797298200000  -- 2026-12-15T09:30:00.000+08:00

@@ -9,12 +9,12 @@
 
 SELECT m.id
 FROM members AS m
-WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
-  AND (m.joined_at IS NOT NULL AND m.joined_at < ?)
+WHERE (m.joined_at < ? AND m.joined_at IS NOT NULL)
   AND (
-    ifnull(json_type(m.attributes, ?), 'null') IN ('integer', 'real')
-    AND json_extract(m.attributes, ?) BETWEEN ? AND ?
+    json_extract(m.attributes, ?) BETWEEN ? AND ?
+    AND ifnull(json_type(m.attributes, ?), 'null') IN ('integer', 'real')
   )
+  AND (m.joined_at IS NULL OR m.joined_at <= ?)
   AND m.id IN (
     SELECT member_id FROM purchases
     WHERE category = ? AND +purchased_at < ? AND quantity > 0
@@ -34,12 +34,12 @@ WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
 ORDER BY m.id;
 
 -- parameters:
---   1: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
---   2: 1767196800000  -- 2026-01-01T00:00:00.000+08:00
---   3: "$.lifetime_spend"
---   4: "$.lifetime_spend"
---   5: 100
---   6: 5000
+--   1: 1767196800000  -- 2026-01-01T00:00:00.000+08:00
+--   2: "$.lifetime_spend"
+--   3: 100
+--   4: 5000
+--   5: "$.lifetime_spend"
+--   6: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
 --   7: "skincare"
 --   8: 1792114200000  -- 2026-10-16T09:30:00.000+08:00
 --   9: "skincare"

@@ -8,12 +8,12 @@
 
 SELECT m.id
 FROM members AS m
-WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
-  AND NOT (m.points IS NOT NULL AND m.points > ?)
+WHERE NOT (m.points > ? AND m.points IS NOT NULL)
   AND (
-    ifnull(json_type(m.attributes, ?), 'null') IN ('true', 'false')
-    AND json_extract(m.attributes, ?) = ?
+    json_extract(m.attributes, ?) = ?
+    AND ifnull(json_type(m.attributes, ?), 'null') IN ('true', 'false')
   )
+  AND (m.joined_at IS NULL OR m.joined_at <= ?)
   AND m.id IN (
     SELECT member_id FROM point_lots
     WHERE expires_at > ? AND expires_at <= ? AND earned_at <= ?
@@ -27,11 +27,11 @@ WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
 ORDER BY m.id;
 
 -- parameters:
---   1: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
---   2: 10000
---   3: "$.app_user"
+--   1: 10000
+--   2: "$.app_user"
+--   3: 1
 --   4: "$.app_user"
---   5: 1
+--   5: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
 --   6: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
 --   7: 1799976600000  -- 2027-01-15T09:30:00.000+08:00
 --   8: 1797298200000  -- 2026-12-15T09:30:00.000+08:00

@@ -7,11 +7,11 @@
 
 SELECT m.id
 FROM members AS m
-WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
-  AND (m.tier IS NOT NULL AND lower(m.tier) IN (?, ?, ?))
+WHERE (lower(m.tier) IN (?, ?, ?) AND m.tier IS NOT NULL)
+  AND (m.joined_at IS NULL OR m.joined_at <= ?)
   AND m.id IN (
     SELECT member_id FROM purchases
-    WHERE brand = ? AND purchased_at > ? AND purchased_at <= ? AND quantity > 0
+    WHERE rowid IN (SELECT rowid FROM purchases WHERE brand = ? AND purchased_at > ? AND purchased_at <= ?) AND quantity > 0
   )
   AND NOT EXISTS (
     SELECT 1 FROM purchases AS p
@@ -20,10 +20,10 @@ WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
 ORDER BY m.id;
 
 -- parameters:
---   1: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
---   2: "gold"
---   3: "platinum"
---   4: "diamond"
+--   1: "gold"
+--   2: "platinum"
+--   3: "diamond"
+--   4: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
 --   5: "Pantene"
 --   6: 1794706200000  -- 2026-11-15T09:30:00.000+08:00
 --   7: 1797298200000  -- 2026-12-15T09:30:00.000+08:00

@@ -7,8 +7,8 @@
 
 SELECT m.id
 FROM members AS m
-WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
-  AND (m.tier IS NOT NULL AND lower(m.tier) IN (?, ?))
+WHERE (lower(m.tier) IN (?, ?) AND m.tier IS NOT NULL)
+  AND (m.joined_at IS NULL OR m.joined_at <= ?)
   AND (
     SELECT count(DISTINCT p.order_id) FROM purchases AS p
     WHERE p.member_id = m.id AND p.purchased_at > ? AND p.purchased_at <= ? AND p.quantity > 0
@@ -20,9 +20,9 @@ WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
 ORDER BY m.id;
 
 -- parameters:
---   1: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
---   2: "silver"
---   3: "gold"
+--   1: "silver"
+--   2: "gold"
+--   3: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
 --   4: 1789522200000  -- 2026-09-16T09:30:00.000+08:00
 --   5: 1797298200000  -- 2026-12-15T09:30:00.000+08:00
 --   6: 3

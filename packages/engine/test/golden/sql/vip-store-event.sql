@@ -9,12 +9,12 @@ FROM members AS m
 WHERE (m.joined_at IS NULL OR m.joined_at <= ?)
   AND (
     (
-      (m.tier IS NOT NULL AND lower(m.tier) IN (?, ?))
-      AND (ifnull(json_type(m.attributes, ?), 'null') = 'text' AND json_extract(m.attributes, ?) IN (?, ?))
+      (lower(m.tier) IN (?, ?) AND m.tier IS NOT NULL)
+      AND (json_extract(m.attributes, ?) IN (?, ?) AND ifnull(json_type(m.attributes, ?), 'null') = 'text')
     )
     OR (
-      (m.tier IS NOT NULL AND lower(m.tier) IN (?, ?))
-      AND (m.city IS NOT NULL AND m.city = ?)
+      (lower(m.tier) IN (?, ?) AND m.tier IS NOT NULL)
+      AND (m.city = ? AND m.city IS NOT NULL)
       AND NOT EXISTS (
         SELECT 1 FROM purchases AS p
         WHERE p.member_id = m.id AND p.purchased_at > ? AND p.purchased_at <= ? AND p.quantity > 0
@@ -28,9 +28,9 @@ ORDER BY m.id;
 --   2: "platinum"
 --   3: "diamond"
 --   4: "$.vip_store"
---   5: "$.vip_store"
---   6: "SH01"
---   7: "SH02"
+--   5: "SH01"
+--   6: "SH02"
+--   7: "$.vip_store"
 --   8: "platinum"
 --   9: "diamond"
 --  10: "上海"
