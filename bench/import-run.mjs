@@ -1,9 +1,11 @@
 // Child process of the audience benchmark: imports generated members.csv, purchases.csv and
 // points.csv into a fresh store with the importer, timing each file. The last line of stdout is
-// a JSON report (rows, seconds and rows/s per file, peak RSS of this process).
+// a JSON report (rows, seconds, CPU seconds of this process (all its threads) and rows/s per
+// file, peak RSS of this process, the load average at the end).
 //   node bench/import-run.mjs '{"dir":"…","db":"…"}'
 import { performance } from "node:perf_hooks";
 import { existsSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -28,11 +30,16 @@ const files = {};
 for (const kind of ["members", "purchases", "points"]) {
   const file = join(job.dir, `${kind}.csv`);
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const summary = await importer.importCsv(db, { kind, file, config, rejectsFile: join(job.dir, `${kind}.rejects.csv`) });
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const rejected = summary.rejected ?? 0;
-  files[kind] = { read: summary.read, inserted: summary.inserted, rejected, seconds, rowsPerSecond: summary.read / seconds };
-  process.stderr.write(`  ${kind}: ${summary.read.toLocaleString("en")} rows in ${seconds.toFixed(1)} s, ${rejected} rejected\n`);
+  files[kind] = { read: summary.read, inserted: summary.inserted, rejected, seconds, cpuSeconds, rowsPerSecond: summary.read / seconds };
+  process.stderr.write(
+    `  ${kind}: ${summary.read.toLocaleString("en")} rows in ${seconds.toFixed(1)} s (CPU ${cpuSeconds.toFixed(1)} s), ${rejected} rejected\n`,
+  );
 }
 db.close();
-console.log(JSON.stringify({ files, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ files, maxRssMb: process.resourceUsage().maxRSS / 1024, loadAverage: loadavg() }));

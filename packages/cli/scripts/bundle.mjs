@@ -9,11 +9,16 @@ import { fileURLToPath } from "node:url";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+// The worker thread of `patron import` (packages/engine/src/import/row-source.ts) is a second entry
+// point, written beside the chunks (chunks/import-worker.mjs): the importer looks for it beside the
+// chunk that holds it.
+const importWorker = join(dirname(fileURLToPath(import.meta.resolve("@patron/engine"))), "import/import-worker.js");
+
 // Split along the dynamic imports of main.ts (one per command): a command loads only its own code,
 // so `patron check` does not parse the Twilio SDK, nodemailer or the HTTP server.
 rmSync(join(pkg, "dist/bundle"), { recursive: true, force: true });
 await build({
-  entryPoints: { patron: join(pkg, "dist/main.js") },
+  entryPoints: { patron: join(pkg, "dist/main.js"), "chunks/import-worker": importWorker },
   outdir: join(pkg, "dist/bundle"),
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",

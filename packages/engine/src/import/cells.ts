@@ -3,12 +3,22 @@ import type { DateReader } from "./dates.js";
 import type { RejectCode } from "./types.js";
 import { Invalid, decimalProduct, parseNumber } from "./values.js";
 
-/** Thrown while reading a row that cannot be imported; caught per row and written to the rejects. */
+/**
+ * Thrown while reading a row that cannot be imported; caught per row and written to the rejects.
+ * `choice`: the value was not one of these, and the reason is to end with them (choice-help.ts).
+ */
 export class RowReject {
   constructor(
     readonly code: RejectCode,
     readonly reason: string,
+    readonly choice?: Choice,
   ) {}
+}
+
+/** A value that is not one of `choices`. */
+export interface Choice {
+  readonly value: string;
+  readonly choices: readonly string[];
 }
 
 /** `label "value"`, the value shortened when long, for reject reasons. */
@@ -57,7 +67,10 @@ export class Cells {
     const v = this.raw(source);
     if (v === "") return null;
     const r = parse(v);
-    if (r instanceof Invalid) throw new RowReject(r.code, `${quoteCell(source.label, v)}: ${r.message}`);
+    if (r instanceof Invalid) {
+      const reason = `${quoteCell(source.label, v)}: ${r.message}`;
+      throw r.choices === undefined ? new RowReject(r.code, reason) : new RowReject(r.code, reason, { value: v, choices: r.choices });
+    }
     return r;
   }
 

@@ -1,7 +1,10 @@
 import { listNames, suggest } from "@patron/dsl";
 import type { FieldInfo } from "@patron/dsl";
+import { CANONICAL_COLUMNS, REQUIRED_COLUMNS } from "./column-names.js";
 import { ImportError } from "./types.js";
 import type { ImportKind } from "./types.js";
+
+export { CANONICAL_COLUMNS, REQUIRED_COLUMNS };
 
 /*
  * From a file's header (and --map) to where each canonical column comes from.
@@ -17,35 +20,6 @@ import type { ImportKind } from "./types.js";
  *   `extra` (reported once as undeclared); for purchases and points they are not stored
  *   (reported as ignored). A column with an empty header name is ignored.
  */
-
-export const CANONICAL_COLUMNS: Readonly<Record<ImportKind, readonly string[]>> = {
-  members: [
-    "id",
-    "name",
-    "phone",
-    "email",
-    "wechat_openid",
-    "tier",
-    "points",
-    "city",
-    "gender",
-    "birthday",
-    "joined_at",
-    "timezone",
-    "consent_sms",
-    "consent_email",
-    "consent_wechat",
-    "referred_by",
-  ],
-  purchases: ["member_id", "purchased_at", "order_id", "sku", "brand", "category", "quantity", "amount"],
-  points: ["member_id", "points", "earned_at", "expires_at"],
-};
-
-export const REQUIRED_COLUMNS: Readonly<Record<ImportKind, readonly string[]>> = {
-  members: ["id"],
-  purchases: ["member_id", "purchased_at", "order_id", "sku", "quantity", "amount"],
-  points: ["member_id", "points", "earned_at"],
-};
 
 const NUMERIC_TARGETS = new Set(["points", "quantity", "amount"]);
 

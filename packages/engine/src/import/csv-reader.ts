@@ -31,6 +31,13 @@ export interface CsvRecord {
   readonly endLine: number;
   /** Set when the record is not well-formed CSV; the fields are then a best effort. */
   readonly malformed?: string;
+  /**
+   * Where the record's text starts and ends (after its line end), in characters from the start
+   * of all the text pushed (a tokenizer made with `positions` only). Tokenizing that text again
+   * gives the same fields.
+   */
+  readonly start?: number;
+  readonly end?: number;
 }
 
 export const MAX_RECORD_CHARS = 1 << 20;
@@ -49,10 +56,28 @@ export class CsvTokenizer {
   /** Blank lines seen (empty, or only commas and blanks). */
   blankLines = 0;
 
+  /** Characters pushed so far. */
+  private pushed = 0;
+
+  /** `positions`: each record says where its text is (CsvRecord.start and end). */
+  constructor(private readonly positions = false) {}
+
+  /** The text pushed but not yet made into records (the start of a record that goes on)… */
+  get pendingText(): string {
+    return this.tail;
+  }
+
+  /** …and where it starts, in characters from the start of all the text pushed. */
+  get pendingStart(): number {
+    return this.pushed - this.tail.length;
+  }
+
   /** Parses `text` appended to the kept tail; `final` when no more text will come. */
   push(text: string, final: boolean, out: (record: CsvRecord) => void): void {
     const buf = this.tail.length === 0 ? text : this.tail + text;
     const n = buf.length;
+    const at = this.pushed - this.tail.length; // where buf starts in all the text pushed
+    this.pushed += text.length;
     let pos = 0;
     // The next quote and CR at or after pos, looked up again only once passed.
     let quote = buf.indexOf('"');
@@ -78,13 +103,14 @@ export class CsvTokenizer {
             i = comma + 1;
           }
           const line = this.line++;
+          const start = pos;
           pos = lf + 1;
           if (isBlank(fields)) this.blankLines++;
-          else out({ fields, line, endLine: line });
+          else out(this.positions ? { fields, line, endLine: line, start: at + start, end: at + pos } : { fields, line, endLine: line });
           continue;
         }
       }
-      const next = this.record(buf, pos, final, out);
+      const next = this.record(buf, at, pos, final, out);
       if (next === -1) break;
       pos = next;
     }
@@ -92,11 +118,12 @@ export class CsvTokenizer {
   }
 
   /**
-   * One record of any shape (quoted fields, lone CRs, the end of the text) starting at `pos`:
+   * One record of any shape (quoted fields, lone CRs, the end of the text) starting at `pos` (buf
+   * starts at `at` in all the text pushed):
    * emits it (or counts a blank line) and returns where the next one starts, or -1 when the
    * record may go on in text not seen yet.
    */
-  private record(buf: string, pos: number, final: boolean, out: (record: CsvRecord) => void): number {
+  private record(buf: string, at: number, pos: number, final: boolean, out: (record: CsvRecord) => void): number {
     const n = buf.length;
     const startLine = this.line;
     let line = startLine;
@@ -178,7 +205,14 @@ export class CsvTokenizer {
     }
     this.line = line + 1;
     if (isBlank(fields)) this.blankLines++;
-    else out(malformed === undefined ? { fields, line: startLine, endLine: line } : { fields, line: startLine, endLine: line, malformed });
+    else {
+      const where = this.positions ? { start: at + pos, end: at + i } : {};
+      out(
+        malformed === undefined
+          ? { fields, line: startLine, endLine: line, ...where }
+          : { fields, line: startLine, endLine: line, malformed, ...where },
+      );
+    }
     return i;
   }
 

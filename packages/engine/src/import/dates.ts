@@ -60,7 +60,16 @@ export function createDateReader(zone: string, format?: string): DateReader {
   const toEpoch = wallClockToEpoch(zone);
   const formatted = format === undefined ? undefined : compileFormat(format);
   const datePart = format === undefined ? undefined : compileDatePart(format);
+  // The last value read: the rows of one order, or one member's lots, often repeat a date.
+  let lastText: string | undefined;
+  let lastInstant: number | undefined;
   const instant = (text: string): number | undefined => {
+    if (text === lastText) return lastInstant;
+    lastText = text;
+    lastInstant = readInstant(text);
+    return lastInstant;
+  };
+  const readInstant = (text: string): number | undefined => {
     let f = formatted?.(text);
     if (f === undefined) {
       const fast = isoInstant(text, toEpoch);

@@ -1,8 +1,8 @@
 import type { Db } from "../store/store.js";
 import { RowReject } from "./cells.js";
-import type { Cells } from "./cells.js";
 import type { ColumnPlan, Source } from "./columns.js";
 import type { HeldRows } from "./held-rows.js";
+import type { SqlValue } from "./rows.js";
 import type { ImportConfig, RejectCode } from "./types.js";
 
 /** Counters a kind's handler moves; the orchestrator adds read/rejected. */
@@ -19,7 +19,6 @@ export interface Counts {
 export interface HandlerContext {
   readonly db: Db;
   readonly plan: ColumnPlan;
-  readonly cells: Cells;
   readonly counts: Counts;
   readonly config: ImportConfig;
   readonly createMembers: boolean;
@@ -30,21 +29,23 @@ export interface HandlerContext {
   readonly freshTable: boolean;
   /** Rejects a row the handler held back (see KindHandler.flush), in file order. */
   readonly reject: (line: number, fields: readonly string[], code: RejectCode, reason: string) => void;
+  /** The cells of the row `at` of the batch being imported (KindHandler.row), for the rejects file. */
+  readonly cellsAt: (at: number) => readonly string[];
   /** A bulk load: an index kept because the rows come in its order, to drop once they do not (bulk.ts). */
   readonly dropIndex: (name: string) => void;
 }
 
-/** One kind of import: the stage tables it needs, and what it does with a row. */
+/** One kind of import: what it does with a row read (its RowParser's values) in the store. */
 export interface KindHandler {
   /**
-   * Imports the row now in `cells` (starting on `line`, its cells `fields`); throws RowReject.
-   * A handler may hold rows back to write many with one statement.
+   * Imports a row (starting on `line`, the row `at` of the batch; `values` are only lent for the
+   * call); throws RowReject. A handler may hold rows back to write many with one statement.
    */
-  row(line: number, fields: readonly string[]): void;
+  row(line: number, values: readonly SqlValue[], at: number): void;
   /**
    * Writes the rows held back, rejecting (through HandlerContext.reject) those that turn out to
    * conflict. Called before any other reject is reported, so rejects stay in file order, and at
-   * the end of every batch of the file.
+   * the end of every batch of the file (a row held back belongs to the batch being imported).
    */
   flush(): void;
   /** After the last row, inside a transaction: counts that need the whole file. */

@@ -2,13 +2,14 @@ import type { FieldInfo } from "@patron/dsl";
 import { monthDay } from "../time/local-dates.js";
 import { RowReject } from "./cells.js";
 import type { Cells } from "./cells.js";
-import { CANONICAL_COLUMNS } from "./columns.js";
-import type { Source } from "./columns.js";
+import { CANONICAL_COLUMNS } from "./column-names.js";
+import type { ColumnPlan, Source } from "./columns.js";
 import { requiredSource } from "./handler.js";
 import type { HandlerContext, KindHandler } from "./handler.js";
 import { HeldRows } from "./held-rows.js";
-import type { SqlValue } from "./held-rows.js";
+import type { RowParser, SqlValue, ValueType } from "./rows.js";
 import { STAGE } from "./stage.js";
+import type { ImportConfig } from "./types.js";
 import { choiceParser, parseBoolean, parseEmail, parseGender, parseTimezone } from "./values.js";
 
 /*
@@ -39,8 +40,8 @@ const bool = (cells: Cells, source: Source): SqlValue => {
 };
 const text = (cells: Cells, source: Source): SqlValue => cells.text(source);
 
-function columnReaders(ctx: HandlerContext): Readonly<Record<string, ColumnReader>> {
-  const tier = choiceParser(ctx.config.tiers, "bad-tier", "a tier of patron.yaml");
+function columnReaders(config: ImportConfig): Readonly<Record<string, ColumnReader>> {
+  const tier = choiceParser(config.tiers, "bad-tier", "a tier of patron.yaml");
   return {
     name: text,
     phone: text,
@@ -82,69 +83,98 @@ function fieldReader(field: FieldInfo, tiers: readonly string[]): (cells: Cells,
   }
 }
 
-export function membersHandler(ctx: HandlerContext): KindHandler {
-  const { db, plan, cells, counts } = ctx;
-  const idSource = requiredSource(plan, "id");
-  const readers = columnReaders(ctx);
+/** What a member's columns are on the way (columns.ts's canonical names but id). */
+const COLUMN_TYPES: Readonly<Record<string, ValueType>> = {
+  points: "number",
+  joined_at: "number",
+  consent_sms: "number",
+  consent_email: "number",
+  consent_wechat: "number",
+  birth_md: "number",
+};
+
+/** The columns a members file writes: its canonical columns but id, birth_md beside a birthday, then the JSON ones. */
+function memberColumns(plan: ColumnPlan): { present: string[]; dbColumns: string[]; jsonColumns: string[] } {
   const present = CANONICAL_COLUMNS.members.filter((c) => c !== "id" && plan.canonical.has(c));
+  const dbColumns = present.includes("birthday") ? [...present, "birth_md"] : present;
+  const jsonColumns = [...(plan.fields.length > 0 ? ["attributes"] : []), ...(plan.extra.length > 0 ? ["extra"] : [])];
+  return { present, dbColumns, jsonColumns };
+}
+
+/**
+ * Reads a row into its values: id, the dbColumns, then the custom fields (attributes) and the
+ * undeclared columns (extra) as JSON objects without the empty ones.
+ */
+export function memberParser(plan: ColumnPlan, config: ImportConfig): RowParser {
+  const idSource = requiredSource(plan, "id");
+  const readers = columnReaders(config);
+  const { present, dbColumns, jsonColumns } = memberColumns(plan);
   const sources = present.map((c) => plan.canonical.get(c) as Source);
   const columnReadersInOrder = present.map((c) => readers[c] as ColumnReader);
   const birthdayAt = present.indexOf("birthday");
-  const dbColumns = birthdayAt === -1 ? present : [...present, "birth_md"];
-  const fields = plan.fields.map((f) => ({ name: f.info.name, source: f.source, read: fieldReader(f.info, ctx.config.tiers) }));
+  const fields = plan.fields.map((f) => ({ name: f.info.name, source: f.source, read: fieldReader(f.info, config.tiers) }));
   const extra = plan.extra;
-  const hasAttributes = fields.length > 0;
-  const hasExtra = extra.length > 0;
-  const jsonColumns = [...(hasAttributes ? ["attributes"] : []), ...(hasExtra ? ["extra"] : [])];
-  const allColumns = [...dbColumns, ...jsonColumns];
-
-  const read = (): {
-    id: string;
-    values: SqlValue[];
-    attributes: Map<string, AttributeValue | null>;
-    extras: Map<string, string | null>;
-  } => {
-    const id = cells.required(idSource, "no-member-id", "no member id");
-    const values: SqlValue[] = new Array<SqlValue>(dbColumns.length);
-    for (let i = 0; i < present.length; i++) values[i] = (columnReadersInOrder[i] as ColumnReader)(cells, sources[i] as Source);
-    if (birthdayAt !== -1) {
-      const b = values[birthdayAt];
-      values[present.length] = typeof b === "string" ? monthDay(b) : null;
-    }
-    const attributes = new Map<string, AttributeValue | null>();
-    for (const f of fields) attributes.set(f.name, f.read(cells, f.source));
-    const extras = new Map<string, string | null>();
-    for (const e of extra) {
-      const v = (cells.fields[e.index] ?? "").trim();
-      extras.set(e.name, v === "" ? null : v);
-    }
-    return { id, values, attributes, extras };
+  const types: ValueType[] = ["text", ...dbColumns.map((c) => COLUMN_TYPES[c] ?? "text"), ...jsonColumns.map((): ValueType => "text")];
+  return {
+    types,
+    read(cells, out) {
+      out[0] = cells.required(idSource, "no-member-id", "no member id");
+      for (let i = 0; i < present.length; i++) out[1 + i] = (columnReadersInOrder[i] as ColumnReader)(cells, sources[i] as Source);
+      if (birthdayAt !== -1) {
+        const b = out[1 + birthdayAt];
+        out[1 + present.length] = typeof b === "string" ? monthDay(b) : null;
+      }
+      let k = 1 + dbColumns.length;
+      if (fields.length > 0) {
+        const attributes: Record<string, AttributeValue> = {};
+        for (const f of fields) {
+          const v = f.read(cells, f.source);
+          if (v !== null) attributes[f.name] = v;
+        }
+        out[k++] = JSON.stringify(attributes);
+      }
+      if (extra.length > 0) {
+        const extras: Record<string, string> = {};
+        for (const e of extra) {
+          const v = (cells.fields[e.index] ?? "").trim();
+          if (v !== "") extras[e.name] = v;
+        }
+        out[k++] = JSON.stringify(extras);
+      }
+    },
   };
+}
+
+export function membersHandler(ctx: HandlerContext): KindHandler {
+  const { db, plan, counts } = ctx;
+  const { dbColumns, jsonColumns } = memberColumns(plan);
+  const allColumns = [...dbColumns, ...jsonColumns];
+  const hasAttributes = plan.fields.length > 0;
+  const hasExtra = plan.extra.length > 0;
+  const fieldNames = plan.fields.map((f) => f.info.name);
+  const extraNames = plan.extra.map((e) => e.name);
 
   if (ctx.freshTable) {
     // Into an empty table: rows held back and written many at a time, each with its line as
     // rowid, so a repeated id (ignored by the primary key) names the line of the first.
-    const held = new HeldRows<readonly string[]>(db, "members", ["id", ...allColumns]);
+    const held = new HeldRows<number>(db, "members", ["id", ...allColumns]);
     const firstRow = db.prepare("SELECT rowid FROM main.members WHERE id = ?").pluck();
     return {
-      row(line, fields) {
-        const { id, values, attributes, extras } = read();
-        const row = held.row(line, fields);
-        row.push(id);
-        for (const v of values) row.push(v);
-        if (hasAttributes) row.push(JSON.stringify(withoutNulls(attributes)));
-        if (hasExtra) row.push(JSON.stringify(withoutNulls(extras)));
+      row(line, v, at) {
+        held.row(line, at);
+        for (const value of v) held.put(value);
         if (held.full) this.flush();
       },
       flush() {
         if (held.size === 0) return;
         const written = held.write();
         counts.inserted += written.count;
-        held.lines.forEach((line, i) => {
-          if (written.has(line)) return;
+        for (let i = 0; i < held.size && !written.all; i++) {
+          const line = held.line(i);
+          if (written.has(line)) continue;
           const id = held.value(i, 0) as string;
-          ctx.reject(line, held.extras[i] as readonly string[], "duplicate", duplicateReason(id, firstRow.get(id) as number));
-        });
+          ctx.reject(line, ctx.cellsAt(held.extra(i)), "duplicate", duplicateReason(id, firstRow.get(id) as number));
+        }
         held.clear();
       },
       finish() {},
@@ -178,28 +208,29 @@ export function membersHandler(ctx: HandlerContext): KindHandler {
   };
 
   return {
-    row(line) {
-      const { id, values, attributes, extras } = read();
+    row(line, v) {
+      const id = v[0] as string;
       if (see.run(id, line).changes === 0) throw new RowReject("duplicate", duplicateReason(id, firstLine.get(id) as number));
       const old = select.get(id) as SqlValue[] | undefined;
       if (old === undefined) {
-        const json: string[] = [];
-        if (hasAttributes) json.push(JSON.stringify(withoutNulls(attributes)));
-        if (hasExtra) json.push(JSON.stringify(withoutNulls(extras)));
-        insert.run(id, ...values, ...json);
+        insert.run(...v);
         counts.inserted++;
         return;
       }
+      const values = v.slice(1, 1 + dbColumns.length);
+      let at = 1 + dbColumns.length;
+      const attributes = hasAttributes ? entries(v[at++] as string, fieldNames) : undefined;
+      const extras = hasExtra ? entries(v[at++] as string, extraNames) : undefined;
       let changed = false;
       for (let i = 0; i < values.length; i++) if (old[i + 1] !== values[i]) changed = true;
       const json: string[] = [];
       let k = 1 + values.length;
-      if (hasAttributes) {
+      if (attributes !== undefined) {
         const merged = merge(old[k++], attributes);
         changed ||= merged.changed;
         json.push(merged.json);
       }
-      if (hasExtra) {
+      if (extras !== undefined) {
         const merged = merge(old[k++], extras);
         changed ||= merged.changed;
         json.push(merged.json);
@@ -221,10 +252,10 @@ function duplicateReason(id: string, firstLine: number): string {
   return `id ${JSON.stringify(id)} is also on line ${firstLine} (the first row of a member is imported)`;
 }
 
-function withoutNulls<T>(values: ReadonlyMap<string, T | null>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [k, v] of values) if (v !== null) out[k] = v;
-  return out;
+/** A row's JSON object (without the empty ones) → every name the file has, null for an empty one. */
+function entries(json: string, names: readonly string[]): Map<string, unknown> {
+  const object = JSON.parse(json) as Record<string, unknown>;
+  return new Map(names.map((name) => [name, Object.hasOwn(object, name) ? object[name] : null]));
 }
 
 /** The stored JSON object with the file's keys set (or removed when empty); changed when any differs. */

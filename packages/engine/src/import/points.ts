@@ -1,7 +1,9 @@
 import { RowReject } from "./cells.js";
+import type { ColumnPlan } from "./columns.js";
 import { checkMembers, memberCheck, requiredSource } from "./handler.js";
 import type { HandlerContext, KindHandler, MemberCheck } from "./handler.js";
 import { HeldRows } from "./held-rows.js";
+import type { RowParser, SqlValue, ValueType } from "./rows.js";
 import { STAGE } from "./stage.js";
 
 /*
@@ -32,37 +34,44 @@ CREATE TABLE ${STAGE}.lots_seen (
 ) WITHOUT ROWID;`;
 
 export function pointsHandler(ctx: HandlerContext): KindHandler {
-  const { plan, cells } = ctx;
+  const members = memberCheck(ctx, requiredSource(ctx.plan, "member_id"));
+  return ctx.freshTable ? bulkLots(ctx, members) : stagedLots(ctx, members);
+}
+
+// A row's values: member_id, points, earned_at, expires_at.
+const MEMBER = 0;
+const POINTS = 1;
+const EARNED = 2;
+const EXPIRES = 3;
+const TYPES: readonly ValueType[] = ["text", "number", "number", "number"];
+
+/** Reads a row into its values, checked but for its member (see MemberCheck). */
+export function pointsParser(plan: ColumnPlan): RowParser {
   const src = {
     member: requiredSource(plan, "member_id"),
     points: requiredSource(plan, "points"),
     earned: requiredSource(plan, "earned_at"),
     expires: plan.canonical.get("expires_at"),
   };
-  const members = memberCheck(ctx, src.member);
-  const lot: Lot = { member: "", points: 0, earned: 0, expires: null };
-  const read = (): Lot => {
-    lot.member = cells.required(src.member, "no-member-id", "no member id");
-    lot.points = cells.requiredNumber(src.points);
-    lot.earned = cells.requiredInstant(src.earned);
-    lot.expires = cells.instant(src.expires);
-    if (lot.expires !== null && lot.expires <= lot.earned) {
-      throw new RowReject(
-        "bad-value",
-        `${src.expires?.label ?? "expires_at"} ${new Date(lot.expires).toISOString()} is not after ${src.earned.label} ${new Date(lot.earned).toISOString()}`,
-      );
-    }
-    return lot;
+  return {
+    types: TYPES,
+    read(cells, out) {
+      const member = cells.required(src.member, "no-member-id", "no member id");
+      const points = cells.requiredNumber(src.points);
+      const earned = cells.requiredInstant(src.earned);
+      const expires = cells.instant(src.expires);
+      if (expires !== null && expires <= earned) {
+        throw new RowReject(
+          "bad-value",
+          `${src.expires?.label ?? "expires_at"} ${new Date(expires).toISOString()} is not after ${src.earned.label} ${new Date(earned).toISOString()}`,
+        );
+      }
+      out[MEMBER] = member;
+      out[POINTS] = points;
+      out[EARNED] = earned;
+      out[EXPIRES] = expires;
+    },
   };
-  return ctx.freshTable ? bulkLots(ctx, read, members) : stagedLots(ctx, read, members);
-}
-
-/** One row of the file, read and checked (but for its member: see MemberCheck). */
-interface Lot {
-  member: string;
-  points: number;
-  earned: number;
-  expires: number | null;
 }
 
 function duplicateReason(member: string, points: number, line: number): string {
@@ -73,9 +82,10 @@ function duplicateReason(member: string, points: number, line: number): string {
  * Into an empty table: lots held back and written many at a time, each with its line as rowid.
  * Their members are looked up together when they are written.
  */
-function bulkLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck): KindHandler {
+function bulkLots(ctx: HandlerContext, members: MemberCheck): KindHandler {
   const { db, counts } = ctx;
-  const held = new HeldRows<readonly string[]>(db, "point_lots", ["member_id", "points", "earned_at", "expires_at", "source"]);
+  // Beside each held row: where it is in the batch (for its cells).
+  const held = new HeldRows<number>(db, "point_lots", ["member_id", "points", "earned_at", "expires_at", "source"]);
   const stored = db
     .prepare(
       `SELECT rowid FROM main.point_lots
@@ -83,9 +93,10 @@ function bulkLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck): K
     )
     .pluck();
   return {
-    row(line, fields) {
-      const { member, points, earned, expires } = read();
-      held.row(line, fields).push(member, points, earned, expires, "import");
+    row(line, v, at) {
+      held.row(line, at);
+      for (let c = 0; c < TYPES.length; c++) held.put(v[c] as SqlValue);
+      held.put("import");
       if (held.full) this.flush();
     },
     flush() {
@@ -95,11 +106,10 @@ function bulkLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck): K
       const written = held.write(skip);
       counts.inserted += written.count;
       for (let i = 0; i < n; i++) {
-        const line = held.lines[i] as number;
+        const line = held.line(i);
         const member = held.value(i, 0) as string;
-        const fields = held.extras[i] as readonly string[];
         if (skip?.has(i)) {
-          ctx.reject(line, fields, "unknown-member", members.unknownReason(member));
+          ctx.reject(line, ctx.cellsAt(held.extra(i)), "unknown-member", members.unknownReason(member));
         } else if (written.has(line)) {
           if (unknown.has(member)) members.create(member);
         } else {
@@ -107,7 +117,7 @@ function bulkLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck): K
           const points = held.value(i, 1) as number;
           const first = stored.get(member, held.value(i, 2), held.value(i, 3), points) as number | undefined;
           if (first === undefined) throw new Error(`internal: the lot of line ${line} was neither written nor found`);
-          ctx.reject(line, fields, "duplicate", duplicateReason(member, points, first));
+          ctx.reject(line, ctx.cellsAt(held.extra(i)), "duplicate", duplicateReason(member, points, first));
         }
       }
       held.clear();
@@ -117,7 +127,7 @@ function bulkLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck): K
 }
 
 /** Into a table with lots: one at a time, the stage remembering the lots this file has had. */
-function stagedLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck): KindHandler {
+function stagedLots(ctx: HandlerContext, members: MemberCheck): KindHandler {
   const { db, counts } = ctx;
   const see = db.prepare(
     `INSERT OR IGNORE INTO ${STAGE}.lots_seen (member_id, earned_at, expires_key, points, line) VALUES (?, ?, ?, ?, ?)`,
@@ -131,8 +141,11 @@ function stagedLots(ctx: HandlerContext, read: () => Lot, members: MemberCheck):
   const insert = db.prepare("INSERT INTO main.point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, ?, 'import')");
 
   return {
-    row(line) {
-      const { member, points, earned, expires } = read();
+    row(line, v) {
+      const member = v[MEMBER] as string;
+      const points = v[POINTS] as number;
+      const earned = v[EARNED] as number;
+      const expires = v[EXPIRES] as number | null;
       const create = members.check(member);
       const expiresKey = expires ?? "never";
       if (see.run(member, earned, expiresKey, points, line).changes === 0) {

@@ -1,7 +1,9 @@
 import { RowReject } from "./cells.js";
+import type { ColumnPlan } from "./columns.js";
 import { checkMembers, memberCheck, requiredSource } from "./handler.js";
 import type { HandlerContext, KindHandler, MemberCheck } from "./handler.js";
-import { HeldRows } from "./held-rows.js";
+import { HELD_ROWS, HeldRows } from "./held-rows.js";
+import type { RowParser, SqlValue, ValueType } from "./rows.js";
 import { STAGE } from "./stage.js";
 
 /*
@@ -40,55 +42,9 @@ CREATE TABLE ${STAGE}.purchases_seen (
   PRIMARY KEY (order_id, sku)
 ) WITHOUT ROWID;`;
 
-/** One row of the file, read and checked (but for its member: see MemberCheck). */
-interface PurchaseRow {
-  member: string;
-  order: string;
-  sku: string;
-  at: number;
-  brand: string | null;
-  category: string | null;
-  quantity: number;
-  amount: number;
-}
-
 export function purchasesHandler(ctx: HandlerContext): KindHandler {
-  const { plan, cells } = ctx;
-  const src = {
-    member: requiredSource(plan, "member_id"),
-    at: requiredSource(plan, "purchased_at"),
-    order: requiredSource(plan, "order_id"),
-    sku: requiredSource(plan, "sku"),
-    quantity: requiredSource(plan, "quantity"),
-    amount: requiredSource(plan, "amount"),
-    brand: plan.canonical.get("brand"),
-    category: plan.canonical.get("category"),
-  };
-  const members = memberCheck(ctx, src.member);
-  const row: PurchaseRow = { member: "", order: "", sku: "", at: 0, brand: null, category: null, quantity: 0, amount: 0 };
-  const read = (): PurchaseRow => {
-    row.member = cells.required(src.member, "no-member-id", "no member id");
-    row.order = cells.required(src.order);
-    row.sku = cells.required(src.sku);
-    row.at = cells.requiredInstant(src.at);
-    const quantity = cells.requiredNumber(src.quantity);
-    let amount = cells.requiredNumber(src.amount);
-    row.brand = cells.text(src.brand);
-    row.category = cells.text(src.category);
-    if (quantity === 0)
-      throw new RowReject("bad-value", `${src.quantity.label} is 0: a purchase has a positive quantity, a return a negative one`);
-    if (quantity > 0 && amount < 0) {
-      throw new RowReject(
-        "bad-value",
-        `${src.amount.label} is ${amount} on a sale (quantity ${quantity}): a negative amount needs a negative quantity (a return)`,
-      );
-    }
-    if (quantity < 0 && amount > 0) amount = -amount;
-    row.quantity = quantity;
-    row.amount = amount;
-    return row;
-  };
-  return ctx.freshTable ? bulkPurchases(ctx, read, members) : stagedPurchases(ctx, read, members);
+  const members = memberCheck(ctx, requiredSource(ctx.plan, "member_id"));
+  return ctx.freshTable ? bulkPurchases(ctx, members) : stagedPurchases(ctx, members);
 }
 
 /**
@@ -110,15 +66,62 @@ const AMOUNT = 7;
 const RETURN = 1;
 const ZERO_AMOUNT = 2;
 
+/** A row's values, in COLUMNS order. */
+const TYPES: readonly ValueType[] = ["text", "text", "text", "number", "text", "text", "number", "number"];
+
+/** Reads a row into its values (COLUMNS), checked but for its member (see MemberCheck). */
+export function purchaseParser(plan: ColumnPlan): RowParser {
+  const src = {
+    member: requiredSource(plan, "member_id"),
+    at: requiredSource(plan, "purchased_at"),
+    order: requiredSource(plan, "order_id"),
+    sku: requiredSource(plan, "sku"),
+    quantity: requiredSource(plan, "quantity"),
+    amount: requiredSource(plan, "amount"),
+    brand: plan.canonical.get("brand"),
+    category: plan.canonical.get("category"),
+  };
+  return {
+    types: TYPES,
+    read(cells, out) {
+      const member = cells.required(src.member, "no-member-id", "no member id");
+      const order = cells.required(src.order);
+      const sku = cells.required(src.sku);
+      const at = cells.requiredInstant(src.at);
+      const quantity = cells.requiredNumber(src.quantity);
+      let amount = cells.requiredNumber(src.amount);
+      const brand = cells.text(src.brand);
+      const category = cells.text(src.category);
+      if (quantity === 0)
+        throw new RowReject("bad-value", `${src.quantity.label} is 0: a purchase has a positive quantity, a return a negative one`);
+      if (quantity > 0 && amount < 0) {
+        throw new RowReject(
+          "bad-value",
+          `${src.amount.label} is ${amount} on a sale (quantity ${quantity}): a negative amount needs a negative quantity (a return)`,
+        );
+      }
+      if (quantity < 0 && amount > 0) amount = -amount;
+      out[ORDER] = order;
+      out[SKU] = sku;
+      out[MEMBER] = member;
+      out[AT] = at;
+      out[BRAND] = brand;
+      out[CATEGORY] = category;
+      out[QUANTITY] = quantity;
+      out[AMOUNT] = amount;
+    },
+  };
+}
+
 /**
  * Into an empty table: rows held back and written many at a time, each with its line as rowid.
  * Their members are looked up together when they are written.
  */
-function bulkPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: MemberCheck): KindHandler {
+function bulkPurchases(ctx: HandlerContext, members: MemberCheck): KindHandler {
   const { db, counts } = ctx;
-  // Beside each held row: its cells (for the rejects file), and in `flags` what it counts as.
-  const held = new HeldRows<readonly string[]>(db, "purchases", COLUMNS);
-  const flags: number[] = [];
+  // Beside each held row: where it is in the batch (for its cells), and in `flags` what it counts as.
+  const held = new HeldRows<number>(db, "purchases", COLUMNS);
+  const flags = new Uint8Array(HELD_ROWS);
   const stored = db.prepare("SELECT rowid, member_id, purchased_at, brand, category FROM main.purchases WHERE order_id = ? AND sku = ?");
   const add = db.prepare("UPDATE main.purchases SET quantity = round(quantity + ?, 10), amount = round(amount + ?, 10) WHERE rowid = ?");
 
@@ -134,23 +137,27 @@ function bulkPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: Me
   let lastAt: number | null = Number.NEGATIVE_INFINITY;
 
   return {
-    row(line, fields) {
-      const r = read();
+    row(line, v, rowAt) {
+      const member = v[MEMBER] as string;
+      const at = v[AT] as number;
+      const quantity = v[QUANTITY] as number;
+      const amount = v[AMOUNT] as number;
       // (JavaScript's string order, not quite SQLite's byte order: a wrong guess only costs time.)
       if (lastMember !== null) {
-        if (r.member < lastMember) {
+        if (member < lastMember) {
           ctx.dropIndex("purchases_member_time");
           lastMember = null;
-        } else lastMember = r.member;
+        } else lastMember = member;
       }
       if (lastAt !== null) {
-        if (r.at < lastAt) {
+        if (at < lastAt) {
           ctx.dropIndex("purchases_time");
           lastAt = null;
-        } else lastAt = r.at;
+        } else lastAt = at;
       }
-      flags.push((r.quantity < 0 ? RETURN : 0) | (r.amount === 0 ? ZERO_AMOUNT : 0));
-      held.row(line, fields).push(r.order, r.sku, r.member, r.at, r.brand, r.category, r.quantity, r.amount);
+      flags[held.size] = (quantity < 0 ? RETURN : 0) | (amount === 0 ? ZERO_AMOUNT : 0);
+      held.row(line, rowAt);
+      for (let c = 0; c < COLUMNS.length; c++) held.put(v[c] as SqlValue);
       if (held.full) this.flush();
     },
     flush() {
@@ -159,11 +166,17 @@ function bulkPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: Me
       const { unknown, skip } = checkMembers(held, MEMBER, members, ctx.createMembers);
       const written = held.write(skip);
       counts.inserted += written.count;
+      if (written.all && skip === undefined && unknown.size === 0) {
+        // Every row written, no member to create: only the counts (most flushes of a big file).
+        for (let i = 0; i < n; i++) imported(i, false);
+        held.clear();
+        return;
+      }
       for (let i = 0; i < n; i++) {
-        const line = held.lines[i] as number;
+        const line = held.line(i);
         const member = held.value(i, MEMBER) as string;
         if (skip?.has(i)) {
-          ctx.reject(line, held.extras[i] as readonly string[], "unknown-member", members.unknownReason(member));
+          ctx.reject(line, ctx.cellsAt(held.extra(i)), "unknown-member", members.unknownReason(member));
           continue;
         }
         if (written.has(line)) {
@@ -183,7 +196,7 @@ function bulkPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: Me
         };
         const differs = firstDifference(first, part);
         if (differs !== undefined) {
-          ctx.reject(line, held.extras[i] as readonly string[], "conflict", conflictReason(order, sku, first.rowid, differs));
+          ctx.reject(line, ctx.cellsAt(held.extra(i)), "conflict", conflictReason(order, sku, first.rowid, differs));
           continue;
         }
         add.run(held.value(i, QUANTITY), held.value(i, AMOUNT), first.rowid);
@@ -191,14 +204,13 @@ function bulkPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: Me
         imported(i, false); // the member is the first row's
       }
       held.clear();
-      flags.length = 0;
     },
     finish() {},
   };
 }
 
 /** Into a table with rows: one row at a time, the stage remembering what the import has seen. */
-function stagedPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: MemberCheck): KindHandler {
+function stagedPurchases(ctx: HandlerContext, members: MemberCheck): KindHandler {
   const { db, counts } = ctx;
   // First sight of a key in this import: remember it with the values stored before.
   const see = db.prepare(`
@@ -219,8 +231,15 @@ function stagedPurchases(ctx: HandlerContext, read: () => PurchaseRow, members: 
   );
 
   return {
-    row(line) {
-      const { member, order, sku, at, brand, category, quantity, amount } = read();
+    row(line, v) {
+      const order = v[ORDER] as string;
+      const sku = v[SKU] as string;
+      const member = v[MEMBER] as string;
+      const at = v[AT] as number;
+      const brand = v[BRAND] as string | null;
+      const category = v[CATEGORY] as string | null;
+      const quantity = v[QUANTITY] as number;
+      const amount = v[AMOUNT] as number;
       const create = members.check(member);
       if (see.run(order, sku, line, order, sku).changes === 1) {
         if (create) members.create(member);

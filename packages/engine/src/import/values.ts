@@ -1,5 +1,4 @@
 import { IANAZone } from "luxon";
-import { listNames, suggest } from "@patron/dsl";
 import type { RejectCode } from "./types.js";
 
 /*
@@ -22,11 +21,17 @@ import type { RejectCode } from "./types.js";
  *   kept as written.
  */
 
-/** A cell that does not fit: the reject code, and what is wrong with it and what was expected. */
+/**
+ * A cell that does not fit: the reject code, and what is wrong with it and what was expected.
+ * A value that is not one of `choices` says only that (`not a tier of patron.yaml`): the list,
+ * and the nearest choice, are worded by the importer's thread (choice-help.ts), because finding
+ * the nearest needs the campaign language, which the reading thread does not load.
+ */
 export class Invalid {
   constructor(
     readonly code: RejectCode,
     readonly message: string,
+    readonly choices?: readonly string[],
   ) {}
 }
 
@@ -131,15 +136,10 @@ export function parseEmail(text: string): string | Invalid {
   return EMAIL.test(text) ? text : new Invalid("bad-email", "not an email address; expected one like name@example.com");
 }
 
-/** One of `choices` in any case → the configured spelling. */
+/** One of `choices` in any case → the configured spelling (see Invalid for the reason of a miss). */
 export function choiceParser(choices: readonly string[], code: RejectCode, what: string): (text: string) => string | Invalid {
   const byLower = new Map(choices.map((c) => [c.toLowerCase(), c]));
-  return (text) => {
-    const c = byLower.get(text.toLowerCase());
-    if (c !== undefined) return c;
-    const near = suggest(text, choices);
-    return new Invalid(code, `not ${what}; expected one of ${listNames(choices)}${near ? ` (did you mean "${near}"?)` : ""}`);
-  };
+  return (text) => byLower.get(text.toLowerCase()) ?? new Invalid(code, `not ${what}`, choices);
 }
 
 const zoneNames = new Map<string, string | undefined>();
