@@ -157,14 +157,14 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
     columns,
     params,
     member(row, expiring) {
-      const optedOut = row[5] as string | null;
+      const optedOut = (row[5] as string | null)?.split(",") ?? NO_CHANNELS;
       const reach: Partial<Record<ChannelName, Reach>> = {};
       for (let i = 0; i < channels.length; i++) {
         const channel = channels[i] as ChannelName;
         reach[channel] = {
           address: row[FIXED + 2 * i] as string | null,
           consent: row[FIXED + 2 * i + 1] === 1,
-          optedOut: optedOut !== null && optedOut.split(",").includes(channel),
+          optedOut: optedOut.includes(channel),
         };
       }
       const values: Record<string, MemberValue> = { id: row[1] as string };
@@ -190,6 +190,7 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
   };
 }
 
+const NO_CHANNELS: readonly string[] = [];
 const NO_REACH: Reach = Object.freeze({ address: null, consent: false, optedOut: false });
 
 /** A member's reachability on a channel, for chooseChannel. */

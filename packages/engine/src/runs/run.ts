@@ -71,13 +71,20 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
   // IMMEDIATE: this reads, then writes; a deferred transaction could not upgrade to a write while
   // another process planning the same slot wrote meanwhile (SQLITE_BUSY, without waiting).
   // Counting reads every row of the run once: a small page cache will do (store/page-cache.ts).
-  const funnel = withSmallPageCache(db, () => {
-    db.transaction(() => {
-      const audience = db.prepare("SELECT count(DISTINCT member_id) FROM outbox WHERE run_id = ?").pluck().get(run.id) as number;
-      db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), audience, run.id);
-    }).immediate();
-    return runFunnel(db, run.id);
-  });
+  // The funnel is counted once, and its audience recorded on the run in the same transaction.
+  const funnel = withSmallPageCache(db, () =>
+    db
+      .transaction(() => {
+        const counted = runFunnel(db, run.id);
+        db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(
+          Date.now(),
+          counted.audience,
+          run.id,
+        );
+        return counted;
+      })
+      .immediate(),
+  );
   return {
     run: { ...run, state: "planned" },
     alreadyPlanned: false,
