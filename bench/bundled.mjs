@@ -17,12 +17,21 @@ const externalByPath = {
   },
 };
 
-/** Bundles bench/<script> into bench/out/bundled/; returns its path relative to bench/ for runChild. */
+/**
+ * Bundles bench/<script> into bench/out/bundled/; returns its path relative to bench/ for runChild.
+ * The engine's worker threads are bundled beside it, where the engine looks for them (as in the
+ * CLI's bundle): without them a run would write its outbox on the planning thread.
+ */
 export async function bundled(script) {
-  const target = join(out, "bundled", script);
+  const name = script.replace(/\.mjs$/, "");
   await esbuild.build({
-    entryPoints: [join(root, "bench", script)],
-    outfile: target,
+    entryPoints: {
+      [name]: join(root, "bench", script),
+      "outbox-worker": join(root, "packages/engine/dist/runs/outbox-worker.js"),
+      "import-worker": join(root, "packages/engine/dist/import/import-worker.js"),
+    },
+    outdir: join(out, "bundled"),
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     target: "node20",

@@ -9,16 +9,19 @@ import { fileURLToPath } from "node:url";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-// The worker thread of `patron import` (packages/engine/src/import/row-source.ts) is a second entry
-// point, written beside the chunks (chunks/import-worker.mjs): the importer looks for it beside the
-// chunk that holds it.
-const importWorker = join(dirname(fileURLToPath(import.meta.resolve("@patron/engine"))), "import/import-worker.js");
+// The worker threads of `patron import` (packages/engine/src/import/row-source.ts) and of a run's
+// outbox writing (packages/engine/src/runs/outbox-sink.ts) are entry points of their own, written
+// beside the chunks (chunks/import-worker.mjs, chunks/outbox-worker.mjs): each is looked for
+// beside the chunk that holds the code starting it.
+const engineDist = dirname(fileURLToPath(import.meta.resolve("@patron/engine")));
+const importWorker = join(engineDist, "import/import-worker.js");
+const outboxWorker = join(engineDist, "runs/outbox-worker.js");
 
 // Split along the dynamic imports of main.ts (one per command): a command loads only its own code,
 // so `patron check` does not parse the Twilio SDK, nodemailer or the HTTP server.
 rmSync(join(pkg, "dist/bundle"), { recursive: true, force: true });
 await build({
-  entryPoints: { patron: join(pkg, "dist/main.js"), "chunks/import-worker": importWorker },
+  entryPoints: { patron: join(pkg, "dist/main.js"), "chunks/import-worker": importWorker, "chunks/outbox-worker": outboxWorker },
   outdir: join(pkg, "dist/bundle"),
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",

@@ -4,6 +4,7 @@ import { analyzeTemplate, type Analysis, type TemplateProblem } from "./analyze.
 import type { InputSettings } from "./context.js";
 import { createEnvironment, HELPERS } from "./helpers.js";
 import { parseTemplate } from "./parse.js";
+import { compileSetUpOnce } from "./set-up-once.js";
 import { templateUnits, type TemplateUnit } from "./units.js";
 import { fieldKind, memberFields, variableTree } from "./variables.js";
 
@@ -63,7 +64,12 @@ export function compileMessages(config: PatronConfig): CompiledMessages {
     if ("problem" in parsed) return { unit, problems: [parsed.problem] };
     const analysis = analyzeTemplate(parsed.program, tree);
     if (analysis.problems.length > 0) return { unit, analysis, problems: analysis.problems };
-    const render = env.compile(unit.text, { strict: true, noEscape: !unit.escape, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
+    const render = compileSetUpOnce(env, unit.text, {
+      strict: true,
+      noEscape: !unit.escape,
+      knownHelpers: KNOWN_HELPERS,
+      knownHelpersOnly: true,
+    });
     return { unit, analysis, problems: [], render };
   });
   // Only the member fields some template shows are put in a template's context: converting every

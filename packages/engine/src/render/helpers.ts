@@ -44,7 +44,7 @@ export interface RenderData {
   readonly now: DateTime;
 }
 
-type HandlebarsEnv = typeof Handlebars;
+export type HandlebarsEnv = typeof Handlebars;
 
 /** An isolated environment: the built-in helpers Patron does not offer (each, with, lookup, log) are removed. */
 export function createEnvironment(): HandlebarsEnv {

@@ -1,15 +1,13 @@
 import type { ChannelName } from "@patron/channels";
-import type { Decision } from "../plan/decide.js";
 import { StoreCouponIssuer } from "../plan/coupons.js";
 import { emptyFunnel, type Funnel } from "../plan/funnel.js";
 import { planInto, type PlanInput } from "../plan/plan-run.js";
 import { withSmallPageCache } from "../store/page-cache.js";
 import type { Db } from "../store/store.js";
+import { awardSource } from "./outbox-pages.js";
+import { openOutboxSink, type Writing } from "./outbox-sink.js";
 
-/** Points awarded by a run carry it as their source, so a resumed or repeated planning finds them. */
-export function awardSource(campaign: string, slot: number): string {
-  return `campaign:${campaign}@${new Date(slot).toISOString()}`;
-}
+export { awardSource };
 
 /** The key a provider sees for a message: the same for every attempt and every re-plan. */
 export function messageKey(campaign: string, slot: number, member: string, action: number): string {
@@ -45,7 +43,7 @@ const RUN_COLUMNS = "id, campaign, slot, as_of AS asOf, state";
  *   run's own as-of (stored when it started) is the clock again, so decisions are the same;
  * - two processes planning the same slot at once cannot write a member twice.
  */
-export function planRun(input: PlanInput, slot: number, file: string): PlanRunResult {
+export function planRun(input: PlanInput, slot: number, file: string, options: { readonly writing?: Writing } = {}): PlanRunResult {
   const started = performance.now();
   const { db, campaign } = input;
   const existing = db
@@ -66,8 +64,15 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
     return { run, alreadyPlanned: true, resumed: false, funnel: runFunnel(db, run.id), elapsedMs: performance.now() - started };
   }
   const coupons = new StoreCouponIssuer(db, run.asOf);
-  const write = outboxWriter(db, run, coupons);
-  planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, { page: write }, coupons, existing.created ? undefined : run.id);
+  // Pages are written beside the planning, on a thread of their own when there can be one.
+  const sink = openOutboxSink(db, run, coupons, options.writing);
+  try {
+    planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, sink, coupons, existing.created ? undefined : run.id);
+    sink.close();
+  } catch (error) {
+    sink.abort();
+    throw error;
+  }
   // IMMEDIATE: this reads, then writes; a deferred transaction could not upgrade to a write while
   // another process planning the same slot wrote meanwhile (SQLITE_BUSY, without waiting).
   // Counting reads every row of the run once: a small page cache will do (store/page-cache.ts).
@@ -91,80 +96,6 @@ export function planRun(input: PlanInput, slot: number, file: string): PlanRunRe
     resumed: !existing.created,
     funnel,
     elapsedMs: performance.now() - started,
-  };
-}
-
-const OUTBOX_COLUMNS =
-  "run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error";
-const COLUMN_COUNT = OUTBOX_COLUMNS.split(",").length;
-const ROW = `(${Array(COLUMN_COUNT).fill("?").join(", ")})`;
-/** Rows per INSERT statement: one statement per row cost more than SQLite's work for it. */
-const ROWS_PER_INSERT = 50;
-
-function outboxWriter(db: Db, run: RunRow, coupons: StoreCouponIssuer): (decisions: readonly Decision[]) => void {
-  const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
-  const insertOne = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${ROW}`);
-  const insertMany = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`);
-  const source = awardSource(run.campaign, run.slot);
-  const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
-  const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
-  const writePage = db.transaction((decisions: readonly Decision[]) => {
-    // One flat array of every row's values, bound ROWS_PER_INSERT rows a statement.
-    const values: unknown[] = [];
-    for (const d of decisions) {
-      if (d.kind === "award") {
-        if (awarded.get(d.member.id, source) === 0) award.run(d.member.id, d.points, run.asOf, source);
-        if (d.recordRow)
-          values.push(run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null);
-      } else if (d.kind === "send") {
-        if (d.coupon) issue.run(d.coupon.code, d.coupon.name, d.member.id, run.id, run.asOf, d.coupon.expiresAt);
-        // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
-        const held = d.deferredUntil ?? null;
-        values.push(
-          run.id,
-          d.member.id,
-          d.action,
-          "send",
-          d.marketing ? 1 : 0,
-          run.asOf,
-          d.zone,
-          held,
-          d.channel,
-          d.message,
-          d.address,
-          JSON.stringify(d.content),
-          "queued",
-          held ?? 0,
-          null,
-        );
-      } else {
-        values.push(
-          run.id,
-          d.member.id,
-          d.action,
-          d.reason,
-          0,
-          run.asOf,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          "suppressed",
-          0,
-          d.detail ?? null,
-        );
-      }
-    }
-    const many = ROWS_PER_INSERT * COLUMN_COUNT;
-    let i = 0;
-    for (; i + many <= values.length; i += many) insertMany.run(values.slice(i, i + many));
-    for (; i < values.length; i += COLUMN_COUNT) insertOne.run(values.slice(i, i + COLUMN_COUNT));
-  });
-  return (decisions) => {
-    writePage.immediate(decisions); // reads (awarded?) before it writes: IMMEDIATE, see planRun
-    coupons.committed(decisions.flatMap((d) => (d.kind === "send" && d.coupon ? [d.coupon.code] : [])));
   };
 }
 

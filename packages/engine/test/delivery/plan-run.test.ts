@@ -279,7 +279,11 @@ describe("variants", () => {
     const db = variantStore(Array.from({ length: N }, (_, i) => id(i + 1)));
     const progress: [number, number][] = [];
     const result = planRun(planInput(db, AB, { onProgress: (done, total) => progress.push([done, total]) }), SLOT, "f");
+    // Pages of 500 members (plan/members.ts).
     expect(progress).toEqual([
+      [500, N],
+      [1000, N],
+      [1500, N],
       [2000, N],
       [N, N],
     ]);

@@ -1,0 +1,126 @@
+import type { Decision } from "../plan/decide.js";
+import type { Db } from "../store/store.js";
+
+/*
+ * A page of a run's decisions as the store keeps them: flat arrays of values, ready to bind. A
+ * page is built where the decisions are made and written in one transaction, by the thread that
+ * plans or by the outbox's writing thread (outbox-sink.ts): plain arrays cross threads cheaply,
+ * decisions (members, content objects) would not.
+ */
+
+/** What a page writer needs of its run. */
+export interface RunKeys {
+  readonly id: number;
+  readonly campaign: string;
+  readonly slot: number;
+  readonly asOf: number;
+}
+
+export interface OutboxPage {
+  /** OUTBOX_COLUMNS values a row. */
+  readonly rows: unknown[];
+  /** COUPON_COLUMNS values a code issued: written with the row that carries it. */
+  readonly coupons: unknown[];
+  /** member id, points: a point lot awarded by the rule (once per member and run). */
+  readonly awards: unknown[];
+}
+
+const OUTBOX_COLUMNS =
+  "run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error";
+const COLUMN_COUNT = OUTBOX_COLUMNS.split(",").length;
+const ROW = `(${Array(COLUMN_COUNT).fill("?").join(", ")})`;
+/** Rows per INSERT statement: one statement per row cost more than SQLite's work for it. */
+const ROWS_PER_INSERT = 50;
+const COUPON_COLUMNS = 4;
+
+/** Points awarded by a run carry it as their source, so a resumed or repeated planning finds them. */
+export function awardSource(campaign: string, slot: number): string {
+  return `campaign:${campaign}@${new Date(slot).toISOString()}`;
+}
+
+/** The codes a page issues, for the coupon issuer once the page is written. */
+export function issuedCodes(page: OutboxPage): string[] {
+  const codes: string[] = [];
+  for (let i = 0; i < page.coupons.length; i += COUPON_COLUMNS) codes.push(page.coupons[i] as string);
+  return codes;
+}
+
+/** The rows, codes and awards of one page of decisions. */
+export function outboxPage(run: RunKeys, decisions: readonly Decision[]): OutboxPage {
+  const rows: unknown[] = [];
+  const coupons: unknown[] = [];
+  const awards: unknown[] = [];
+  for (const d of decisions) {
+    if (d.kind === "award") {
+      awards.push(d.member.id, d.points);
+      if (d.recordRow)
+        rows.push(run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null);
+    } else if (d.kind === "send") {
+      if (d.coupon) coupons.push(d.coupon.code, d.coupon.name, d.member.id, d.coupon.expiresAt);
+      // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
+      const held = d.deferredUntil ?? null;
+      rows.push(
+        run.id,
+        d.member.id,
+        d.action,
+        "send",
+        d.marketing ? 1 : 0,
+        run.asOf,
+        d.zone,
+        held,
+        d.channel,
+        d.message,
+        d.address,
+        JSON.stringify(d.content),
+        "queued",
+        held ?? 0,
+        null,
+      );
+    } else {
+      rows.push(
+        run.id,
+        d.member.id,
+        d.action,
+        d.reason,
+        0,
+        run.asOf,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        "suppressed",
+        0,
+        d.detail ?? null,
+      );
+    }
+  }
+  return { rows, coupons, awards };
+}
+
+/**
+ * Writes pages of a run into the outbox, each in one IMMEDIATE transaction (it reads whether a
+ * point lot was awarded before it writes): INSERT OR IGNORE on (run, member, action), so a page
+ * written twice — a resumed planning, two processes planning the same slot — adds nothing.
+ */
+export function outboxPageWriter(db: Db, run: RunKeys): (page: OutboxPage) => void {
+  const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
+  const insertOne = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${ROW}`);
+  const insertMany = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`);
+  const source = awardSource(run.campaign, run.slot);
+  const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
+  const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
+  const write = db.transaction((page: OutboxPage) => {
+    const { coupons, awards, rows } = page;
+    for (let i = 0; i < coupons.length; i += COUPON_COLUMNS)
+      issue.run(coupons[i], coupons[i + 1], coupons[i + 2], run.id, run.asOf, coupons[i + 3]);
+    for (let i = 0; i < awards.length; i += 2)
+      if (awarded.get(awards[i], source) === 0) award.run(awards[i], awards[i + 1], run.asOf, source);
+    const many = ROWS_PER_INSERT * COLUMN_COUNT;
+    let i = 0;
+    for (; i + many <= rows.length; i += many) insertMany.run(rows.slice(i, i + many));
+    for (; i < rows.length; i += COLUMN_COUNT) insertOne.run(rows.slice(i, i + COLUMN_COUNT));
+  });
+  return (page) => write.immediate(page);
+}

@@ -1,0 +1,183 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import type { Decision } from "../plan/decide.js";
+import type { StoreCouponIssuer } from "../plan/coupons.js";
+import type { Db } from "../store/store.js";
+import { issuedCodes, outboxPage, outboxPageWriter, type OutboxPage, type RunKeys } from "./outbox-pages.js";
+
+/*
+ * Where a run's pages of decisions go. A planning takes two cores: the planning thread reads,
+ * decides and renders while a worker thread (outbox-worker.ts), on a connection of its own,
+ * writes the pages it was handed before — the writing was nearly half of a million-member
+ * planning's time. Nothing else changes:
+ * - each page is one transaction, in order, so a planning cut short resumes as before;
+ * - at most MAX_IN_FLIGHT pages are handed over and not yet written (memory stays flat);
+ * - a coupon code is kept reserved by the issuer until the page carrying it is written;
+ * - an error writing a page is thrown to the planning thread (by the next page() or by close()),
+ *   and no later page is written.
+ * planRun waits in close() until every page is written before it counts the run.
+ *
+ * The worker is a separate script: dist/runs/outbox-worker.js beside this module, or in the CLI's
+ * bundle outbox-worker.mjs beside the chunk holding it. Where there is none (the tests run the
+ * TypeScript sources), for a database in memory (another connection cannot see it), or when
+ * asked, the planning thread writes each page itself.
+ */
+
+/** How a run's pages are written: on a worker thread when there can be one ("auto"), or not. */
+export type Writing = "auto" | "worker" | "thread";
+
+export interface OutboxSink {
+  page(decisions: readonly Decision[]): void;
+  /** Waits until every page is written; throws what writing one threw. */
+  close(): void;
+  /** Stops the writing thread, pages not yet written are dropped (planning failed anyway). */
+  abort(): void;
+}
+
+// The control words shared with the worker (an Int32Array over a SharedArrayBuffer).
+export const WRITTEN = 0;
+export const FAILED = 1;
+export const CLOSED = 2;
+export const MAX_IN_FLIGHT = 2;
+/** A page waits at most for SQLite's busy timeout (5 s); a worker silent this long is gone. */
+const STALL_SECONDS = 60;
+
+export interface OutboxWorkerData {
+  readonly dbPath: string;
+  readonly run: RunKeys;
+  readonly control: Int32Array;
+  /** Where the worker posts an error (read synchronously by the planning thread). */
+  readonly errors: MessagePort;
+}
+
+export type ToOutboxWorker = { readonly type: "page"; readonly page: OutboxPage } | { readonly type: "end" };
+
+export interface WriteErrorDescription {
+  readonly name: string;
+  readonly message: string;
+  readonly code: string | undefined;
+  readonly stack: string | undefined;
+}
+
+export function describeWriteError(error: unknown): WriteErrorDescription {
+  if (error instanceof Error)
+    return { name: error.name, message: error.message, code: (error as { code?: unknown }).code as string | undefined, stack: error.stack };
+  return { name: "Error", message: String(error), code: undefined, stack: undefined };
+}
+
+/** A page sink for planRun: on a writing thread when there can be one (see above). */
+export function openOutboxSink(db: Db, run: RunKeys, coupons: StoreCouponIssuer, writing: Writing = "auto"): OutboxSink {
+  const script = workerScript();
+  const file = db.memory ? undefined : db.name;
+  if (writing === "worker" && (script === undefined || file === undefined))
+    throw new Error(`internal: no outbox worker beside ${import.meta.url} or a database in memory`);
+  if (writing === "thread" || script === undefined || file === undefined) return inThread(db, run, coupons);
+  return inWorker(file, script, run, coupons);
+}
+
+function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
+  const write = outboxPageWriter(db, run);
+  return {
+    page(decisions) {
+      const page = outboxPage(run, decisions);
+      write(page);
+      coupons.committed(issuedCodes(page));
+    },
+    close() {},
+    abort() {},
+  };
+}
+
+function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
+  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1: errors, port2: workerErrors } = new MessageChannel();
+  const worker = new Worker(script, {
+    workerData: { dbPath, run, control, errors: workerErrors } satisfies OutboxWorkerData,
+    transferList: [workerErrors],
+    // Pages come and go: the worker's heap holds at most MAX_IN_FLIGHT of them.
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+  });
+  // The planning thread is busy while it plans: these run only once it is done (or awaits).
+  // Errors come through `errors`, read synchronously; a worker that dies without a word is
+  // caught by the wait's limit below.
+  worker.on("error", () => {});
+  let posted = 0;
+  /** Codes of each page posted and not yet known written, oldest first. */
+  const pending: string[][] = [];
+  let acknowledged = 0;
+  let done = false;
+
+  const failure = (): Error | undefined => {
+    if (Atomics.load(control, FAILED) === 0 && Atomics.load(control, CLOSED) === 0) return undefined;
+    const message = receiveMessageOnPort(errors)?.message as WriteErrorDescription | undefined;
+    if (message) {
+      const error = new Error(`${message.message} (writing the outbox)`) as Error & { code?: string };
+      if (message.code !== undefined) error.code = message.code;
+      if (message.stack !== undefined)
+        error.stack = `${error.name}: ${error.message}\n    in the outbox's writing thread:\n${message.stack}`;
+      return error;
+    }
+    if (Atomics.load(control, FAILED) !== 0 || Atomics.load(control, WRITTEN) < posted)
+      return new Error("the outbox's writing thread stopped before it wrote every page");
+    return undefined;
+  };
+  /** Waits until at most `inFlight` pages are unwritten; hands written pages' codes back to the issuer. */
+  const waitFor = (inFlight: number): void => {
+    let waited = 0;
+    for (;;) {
+      const written = Atomics.load(control, WRITTEN);
+      while (acknowledged < written) {
+        coupons.committed(pending.shift() ?? []);
+        acknowledged++;
+      }
+      if (posted - written <= inFlight) return;
+      const error = failure();
+      if (error) throw error;
+      if (Atomics.wait(control, WRITTEN, written, 1000) === "timed-out" && ++waited >= STALL_SECONDS)
+        throw new Error(`the outbox's writing thread wrote nothing in ${STALL_SECONDS} s: it stopped, or the database is locked`);
+    }
+  };
+  const stop = (): void => {
+    done = true;
+    errors.close();
+    void worker.terminate();
+  };
+  return {
+    page(decisions) {
+      waitFor(MAX_IN_FLIGHT - 1);
+      const page = outboxPage(run, decisions);
+      pending.push(issuedCodes(page));
+      worker.postMessage({ type: "page", page } satisfies ToOutboxWorker);
+      posted++;
+    },
+    close() {
+      if (done) return;
+      try {
+        waitFor(0);
+        worker.postMessage({ type: "end" } satisfies ToOutboxWorker);
+        // The worker closes its connection before it says it is done.
+        for (let waited = 0; Atomics.load(control, CLOSED) === 0;)
+          if (Atomics.wait(control, CLOSED, 0, 1000) === "timed-out" && ++waited >= STALL_SECONDS)
+            throw new Error(`the outbox's writing thread did not close its connection in ${STALL_SECONDS} s`);
+        const error = failure();
+        if (error) throw error;
+      } finally {
+        stop();
+      }
+    },
+    abort() {
+      if (!done) stop();
+    },
+  };
+}
+
+/** The worker script beside this module (dist), or beside its chunk (the CLI's bundle). */
+function workerScript(): URL | undefined {
+  for (const name of ["./outbox-worker.js", "./outbox-worker.mjs"]) {
+    const url = new URL(name, import.meta.url);
+    if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
+}

@@ -1,0 +1,58 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import { openStore, type Db } from "../store/store.js";
+import { shrinkPageCache } from "../store/page-cache.js";
+import { outboxPageWriter, type OutboxPage } from "./outbox-pages.js";
+import { CLOSED, describeWriteError, FAILED, WRITTEN } from "./outbox-sink.js";
+import type { OutboxWorkerData, ToOutboxWorker } from "./outbox-sink.js";
+
+/*
+ * The outbox's writing thread of a run (outbox-sink.ts starts it): writes each page it is handed,
+ * in order, each in one transaction, on a connection of its own, and counts the pages written in
+ * the shared control words. After an error it writes nothing more. It is a separate entry point
+ * of the CLI's bundle.
+ */
+
+const WRITER_CACHE_KIB = 8192;
+
+const port = parentPort as MessagePort;
+const { dbPath, run, control, errors } = workerData as OutboxWorkerData;
+
+let failed = false;
+const fail = (error: unknown): void => {
+  failed = true;
+  errors.postMessage(describeWriteError(error));
+  Atomics.store(control, FAILED, 1);
+  Atomics.notify(control, WRITTEN);
+};
+
+let db: Db | undefined;
+let write: ((page: OutboxPage) => void) | undefined;
+try {
+  db = openStore(dbPath, { mustExist: true });
+  // The outbox grows at its end: a small page cache will do (store/page-cache.ts); its RSS
+  // counts in the planning's memory target.
+  shrinkPageCache(db, WRITER_CACHE_KIB);
+  write = outboxPageWriter(db, run);
+} catch (error) {
+  fail(error);
+}
+
+port.on("message", (message: ToOutboxWorker) => {
+  if (message.type === "end") {
+    db?.close();
+    port.close();
+    errors.close();
+    Atomics.store(control, CLOSED, 1);
+    Atomics.notify(control, CLOSED);
+    return;
+  }
+  if (failed || !write) return;
+  try {
+    write(message.page);
+    Atomics.add(control, WRITTEN, 1);
+  } catch (error) {
+    fail(error);
+  }
+  Atomics.notify(control, WRITTEN);
+});

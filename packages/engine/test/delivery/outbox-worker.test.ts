@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+// The built planRun: its outbox is written on a worker thread (dist/runs/outbox-worker.js), which
+// the TypeScript sources the other tests import do not have (they write on the planning thread).
+import { planRun } from "../../dist/runs/run.js";
+import type { Writing } from "../../src/runs/outbox-sink.js";
+import { openStore, type Db } from "../../src/store/store.js";
+import { addMember } from "../support/store.js";
+import { campaign, planInput, SLOT } from "./support.js";
+
+/*
+ * A run's outbox written by the writing thread and by the planning thread itself: the same rows,
+ * codes and point lots; an error writing a page stops the planning with that error, keeps the
+ * pages written before it, and the planning resumes from there.
+ */
+
+const REWARD = campaign(
+  'campaign "reward" {\n  when tier >= gold, award 100 points and send coupon "WINBACK-50" via sms and send message "welcome" via email or wechat\n}\n',
+);
+/** Members over several pages of 500: every reachability case, in turn. */
+const MEMBERS = 1_234;
+
+const open: { dir: string; db: Db }[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) {
+    s.db.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+function fileStore(): Db {
+  const dir = mkdtempSync(join(tmpdir(), "patron-outbox-"));
+  const db = openStore(join(dir, "patron.db"));
+  open.push({ dir, db });
+  db.transaction(() => {
+    for (let i = 1; i <= MEMBERS; i++) {
+      const id = `m${String(i).padStart(5, "0")}`;
+      addMember(db, {
+        id,
+        name: `Member ${i}`,
+        tier: i % 7 === 0 ? "silver" : "gold",
+        ...(i % 5 !== 0 && { phone: `1380000${String(i).padStart(4, "0")}`, consent_sms: i % 11 !== 0 }),
+        ...(i % 3 === 0 && { email: `${id}@example.com`, consent_email: true }),
+        ...(i % 4 === 0 && { wechat_openid: `o${id}`, consent_wechat: true }),
+      });
+    }
+  })();
+  return db;
+}
+
+function plan(db: Db, writing: Writing) {
+  return planRun(planInput(db, REWARD), SLOT, "reward.campaign", { writing });
+}
+
+/** What a planning left, with each coupon code replaced by its member (codes are drawn at random). */
+function outcome(db: Db) {
+  const codes = new Map(
+    (db.prepare("SELECT code, member_id FROM coupon_codes").raw().all() as [string, string][]).map(([code, member]) => [code, member]),
+  );
+  const unrandom = (text: string | null) => text?.replace(/WB-[A-Z0-9]{8}/g, (code) => `<code of ${codes.get(code) ?? "nobody"}>`) ?? null;
+  return {
+    outbox: (db.prepare("SELECT * FROM outbox ORDER BY run_id, member_id, action").all() as { id: number; content: string | null }[]).map(
+      ({ id: _id, content, ...row }) => ({ ...row, content: unrandom(content) }),
+    ),
+    coupons: db.prepare("SELECT coupon, member_id, run_id, issued_at, expires_at FROM coupon_codes ORDER BY member_id").all(),
+    lots: db.prepare("SELECT member_id, points, earned_at, expires_at, source FROM point_lots ORDER BY member_id").all(),
+    runs: db.prepare("SELECT campaign, slot, as_of, state, audience FROM runs").all(),
+  };
+}
+
+describe("the outbox's writing thread", () => {
+  it("writes what the planning thread writes itself: rows, coupon codes, point lots, funnel", () => {
+    const byWorker = fileStore();
+    const byThread = fileStore();
+    const worker = plan(byWorker, "worker");
+    const thread = plan(byThread, "thread");
+    expect(worker.funnel).toEqual(thread.funnel);
+    expect(worker.funnel.planned.sms).toBeGreaterThan(500);
+    expect(worker.funnel.awarded).toBe(thread.funnel.awarded);
+    const expected = outcome(byThread);
+    expect(outcome(byWorker)).toEqual(expected);
+    expect(expected.coupons.length).toBe(worker.funnel.planned.sms);
+    // Planning the slot again adds nothing, whichever thread writes.
+    expect(plan(byWorker, "worker").alreadyPlanned).toBe(true);
+    expect(outcome(byWorker)).toEqual(expected);
+  });
+
+  it("stops the planning at a page it cannot write, keeps the pages before it, and resumes from there", () => {
+    const db = fileStore();
+    // Member m00701 is on the second page of 500 (of the audience: tier gold).
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.member_id = 'm00701'
+             BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END`);
+    expect(() => plan(db, "worker")).toThrow(/the disk is on fire \(writing the outbox\)/);
+    const written = db.prepare("SELECT count(DISTINCT member_id) FROM outbox").pluck().get() as number;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(700);
+    // The page that failed wrote nothing: no code or lot without its outbox row.
+    expect(db.prepare("SELECT count(*) FROM coupon_codes WHERE member_id NOT IN (SELECT member_id FROM outbox)").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM point_lots WHERE member_id NOT IN (SELECT member_id FROM outbox)").pluck().get()).toBe(0);
+
+    db.exec("DROP TRIGGER refuse");
+    const resumed = plan(db, "worker");
+    expect(resumed.resumed).toBe(true);
+    const whole = fileStore();
+    const once = plan(whole, "thread");
+    expect(resumed.funnel).toEqual(once.funnel);
+    expect(outcome(db)).toEqual(outcome(whole));
+  });
+
+  it("is not used for a database in memory: another connection could not see it", () => {
+    const db = openStore(":memory:");
+    expect(() => planRun(planInput(db, REWARD), SLOT, "reward.campaign", { writing: "worker" })).toThrow(/in memory/);
+    db.close();
+  });
+});
