@@ -28,11 +28,17 @@ export interface PlannedMember {
   /** Address, consent and opt-out on each channel the campaign sends by (other channels: absent). */
   readonly reach: Readonly<Partial<Record<ChannelName, Reach>>>;
   /**
-   * The member fields the templates show (canonical and custom, by name, typed as patron.yaml
-   * declares them), plus `id`; a field the member has no value for is null. `age` is not here:
-   * it depends on the render's clock (see render-member.ts), `birthday` is when age is shown.
+   * The canonical member fields the templates show, by name, plus `id`; a field the member has
+   * no value for is null. `age` is not here: it depends on the render's clock (see
+   * render-member.ts), `birthday` is when age is shown.
    */
   readonly fields: Readonly<Record<string, MemberValue>>;
+  /**
+   * The member's custom fields (the attributes JSON as stored), when templates show any: read
+   * with customValues() by the renders that need them. SQLite taking each out of the JSON for
+   * every member cost more than a fifth of reading a page; an SMS seldom shows one.
+   */
+  readonly custom?: string;
   /** Points expiring within the next 30 days and the first such expiry, when asked for. */
   readonly expiring?: { readonly points: number; readonly firstExpiry: number | null };
 }
@@ -118,7 +124,7 @@ export function openAudience(
   return {
     size,
     next() {
-      const rows = page.all(...layout.params, after, pageSize) as unknown[][];
+      const rows = page.all(after, pageSize) as unknown[][];
       if (rows.length > 0) after = (rows[rows.length - 1] as unknown[])[0] as number;
       return rows.map((row) => layout.member(row, options.expiring));
     },
@@ -130,10 +136,8 @@ export function openAudience(
 }
 
 interface PageLayout {
-  /** The SELECT expressions after the fixed ones (member columns and custom-field lookups). */
+  /** The SELECT expressions after the fixed ones (member columns). */
   readonly columns: readonly string[];
-  /** Parameters of those expressions, in order (custom field names: never SQL text). */
-  readonly params: readonly unknown[];
   member(row: readonly unknown[], expiring: boolean): PlannedMember;
 }
 
@@ -144,26 +148,22 @@ interface PageLayout {
  */
 function pageLayout(options: AudienceReadOptions): PageLayout {
   const columns: string[] = [];
-  const params: unknown[] = [];
   const channels = [...new Set(options.channels)];
   for (const channel of channels) columns.push(`m.${ADDRESS_COLUMN[channel]}`, `m.consent_${channel}`);
-  const firstField = FIXED + columns.length;
-  const fields: { name: string; kind: VariableKind; consent: boolean }[] = [];
   const wanted = new Map(options.fields ?? []);
   if (wanted.has("age") && !wanted.has("birthday")) wanted.set("birthday", "date");
   wanted.delete("age");
+  const custom = [...wanted.keys()].some((name) => name !== "id" && !CANONICAL.has(name));
+  if (custom) columns.push("m.attributes");
+  const firstField = FIXED + columns.length;
+  const fields: { name: string; kind: VariableKind; consent: boolean }[] = [];
   for (const [name, kind] of wanted) {
-    if (name === "id") continue;
-    if (CANONICAL.has(name)) columns.push(`m.${name}`);
-    else {
-      columns.push("m.attributes ->> ?");
-      params.push(name);
-    }
-    fields.push({ name, kind, consent: name.startsWith("consent_") && CANONICAL.has(name) });
+    if (name === "id" || !CANONICAL.has(name)) continue;
+    columns.push(`m.${name}`);
+    fields.push({ name, kind, consent: name.startsWith("consent_") });
   }
   return {
     columns,
-    params,
     member(row, expiring) {
       const optedOut = (row[5] as string | null)?.split(",") ?? NO_CHANNELS;
       const reach: Partial<Record<ChannelName, Reach>> = {};
@@ -192,10 +192,37 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
         timezone: row[4] as string | null,
         reach,
         fields: values,
+        ...(custom && typeof row[firstField - 1] === "string" ? { custom: row[firstField - 1] as string } : {}),
         ...(expiring ? { expiring: { points: (row[6] as number | null) ?? 0, firstExpiry: row[7] as number | null } } : {}),
       };
     },
   };
+}
+
+/**
+ * A member's custom fields (PlannedMember.custom) typed as planning reads member values: what
+ * SQLite's `attributes ->> name` gives, with a boolean field's JSON true/false as booleans.
+ */
+export function customValues(custom: string | undefined, kinds: ReadonlyMap<string, VariableKind>): Record<string, MemberValue> {
+  const values: Record<string, MemberValue> = {};
+  if (custom === undefined) return values;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(custom);
+  } catch {
+    // Not JSON (the importer never writes such): no custom values, so a template showing one fails
+    // for this member alone (`->>` in the page query would have stopped the whole planning).
+    return values;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return values;
+  for (const [name, kind] of kinds) {
+    if (CANONICAL.has(name) || !Object.hasOwn(parsed, name)) continue;
+    const value = (parsed as Record<string, unknown>)[name];
+    if (value === null || typeof value === "string" || typeof value === "number") values[name] = value;
+    else if (typeof value === "boolean") values[name] = kind === "boolean" ? value : value ? 1 : 0;
+    else if (value !== undefined) values[name] = JSON.stringify(value); // an object or array: its JSON, as ->> gives it
+  }
+  return values;
 }
 
 const NO_CHANNELS: readonly string[] = [];

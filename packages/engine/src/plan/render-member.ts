@@ -4,7 +4,9 @@ import type { CompiledMessages } from "../render/compile.js";
 import type { MessageContext } from "../render/context.js";
 import { ageOn, localDate, memberZone } from "../time/local-dates.js";
 import type { ChannelContent, RenderFn } from "./decide.js";
-import type { PlannedMember } from "./members.js";
+import { customValues, type PlannedMember } from "./members.js";
+import type { VariableKind } from "../render/variables.js";
+import { CANONICAL_FIELDS } from "@patron/dsl";
 
 export interface RenderSettings {
   readonly compiled: CompiledMessages;
@@ -20,9 +22,10 @@ export interface RenderSettings {
 export function templateRenderFn(settings: RenderSettings): RenderFn {
   const fields = settings.compiled.settings.fields;
   const campaign = { name: settings.campaign };
+  const showsCustom = customFieldsShown(settings.compiled);
   return (member, message, channel, extras) => {
     const context: Mutable<MessageContext> = {
-      member: memberValues(member, settings.asOf, settings.businessZone, fields),
+      member: memberValues(member, settings.asOf, settings.businessZone, fields, showsCustom(message, channel)),
       points: member.points ?? 0,
       expiringPoints: member.expiring?.points ?? 0,
       campaign,
@@ -49,11 +52,40 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The member's fields as templates see them: those the templates show (read with the page, see
- * members.ts), and age on the member's local date when a template shows it.
+ * members.ts), custom ones when this message's templates on this channel show any, and age on
+ * the member's local date when a template shows it.
  */
-function memberValues(m: PlannedMember, asOf: number, businessZone: string, used: ReadonlyMap<string, unknown>): MessageContext["member"] {
-  if (!used.has("age")) return m.fields as MessageContext["member"];
+function memberValues(
+  m: PlannedMember,
+  asOf: number,
+  businessZone: string,
+  used: ReadonlyMap<string, VariableKind>,
+  custom: boolean,
+): MessageContext["member"] {
+  const values = custom ? { ...m.fields, ...customValues(m.custom, used) } : m.fields;
+  if (!used.has("age")) return values as MessageContext["member"];
   const birthday = m.fields["birthday"];
   const age = typeof birthday === "string" ? ageOn(birthday, localDate(asOf, memberZone(m.timezone, businessZone))) : undefined;
-  return { ...m.fields, id: m.id, age };
+  return { ...values, id: m.id, age };
 }
+
+/** Whether the templates of a message on a channel show a custom member field (answers cached). */
+function customFieldsShown(compiled: CompiledMessages): (message: string, channel: ChannelName) => boolean {
+  const answers = new Map<string, boolean>();
+  return (message, channel) => {
+    const key = `${channel}\u0000${message}`;
+    let shows = answers.get(key);
+    if (shows === undefined) {
+      shows = compiled.templates.some(
+        (t) =>
+          t.unit.message === message &&
+          t.unit.channel === channel &&
+          (t.analysis?.uses ?? []).some((u) => u.parts[0] === "member" && u.parts[1] !== undefined && !CANONICAL.has(u.parts[1])),
+      );
+      answers.set(key, shows);
+    }
+    return shows;
+  };
+}
+
+const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));

@@ -5,7 +5,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { Decision } from "../plan/decide.js";
 import type { StoreCouponIssuer } from "../plan/coupons.js";
 import type { Db } from "../store/store.js";
-import { issuedCodes, outboxPage, outboxPageWriter, type OutboxPage, type RunKeys } from "./outbox-pages.js";
+import { issuedCodes, outboxPage, outboxPageWriter, rowCount, type OutboxPage, type RunKeys } from "./outbox-pages.js";
 
 /*
  * Where a run's pages of decisions go. A planning takes two cores: the planning thread reads,
@@ -30,8 +30,12 @@ export type Writing = "auto" | "worker" | "thread";
 
 export interface OutboxSink {
   page(decisions: readonly Decision[]): void;
-  /** Waits until every page is written; throws what writing one threw. */
-  close(): void;
+  /**
+   * Waits until every page is written; throws what writing one threw. Returns the rows of the
+   * pages, and how many of them the outbox added (not those it had already: another planning of
+   * the run wrote them).
+   */
+  close(): { readonly rows: number; readonly added: number };
   /** Stops the writing thread, pages not yet written are dropped (planning failed anyway). */
   abort(): void;
 }
@@ -40,6 +44,8 @@ export interface OutboxSink {
 export const WRITTEN = 0;
 export const FAILED = 1;
 export const CLOSED = 2;
+/** Rows the pages written added to the outbox. */
+export const ADDED = 3;
 export const MAX_IN_FLIGHT = 2;
 /** A page waits at most for SQLite's busy timeout (5 s); a worker silent this long is gone. */
 const STALL_SECONDS = 60;
@@ -79,19 +85,22 @@ export function openOutboxSink(db: Db, run: RunKeys, coupons: StoreCouponIssuer,
 
 function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
   const write = outboxPageWriter(db, run);
+  let rows = 0;
+  let added = 0;
   return {
     page(decisions) {
       const page = outboxPage(run, decisions);
-      write(page);
+      rows += rowCount(page);
+      added += write(page);
       coupons.committed(issuedCodes(page));
     },
-    close() {},
+    close: () => ({ rows, added }),
     abort() {},
   };
 }
 
 function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
-  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const { port1: errors, port2: workerErrors } = new MessageChannel();
   const worker = new Worker(script, {
     workerData: { dbPath, run, control, errors: workerErrors } satisfies OutboxWorkerData,
@@ -104,6 +113,7 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
   // caught by the wait's limit below.
   worker.on("error", () => {});
   let posted = 0;
+  let rows = 0;
   /** Codes of each page posted and not yet known written, oldest first. */
   const pending: string[][] = [];
   let acknowledged = 0;
@@ -149,11 +159,12 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
       waitFor(MAX_IN_FLIGHT - 1);
       const page = outboxPage(run, decisions);
       pending.push(issuedCodes(page));
+      rows += rowCount(page);
       worker.postMessage({ type: "page", page } satisfies ToOutboxWorker);
       posted++;
     },
     close() {
-      if (done) return;
+      if (done) throw new Error("internal: the outbox sink was closed twice");
       try {
         waitFor(0);
         worker.postMessage({ type: "end" } satisfies ToOutboxWorker);
@@ -163,6 +174,7 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
             throw new Error(`the outbox's writing thread did not close its connection in ${STALL_SECONDS} s`);
         const error = failure();
         if (error) throw error;
+        return { rows, added: Atomics.load(control, ADDED) };
       } finally {
         stop();
       }

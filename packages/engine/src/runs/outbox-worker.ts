@@ -3,7 +3,7 @@ import type { MessagePort } from "node:worker_threads";
 import { openStore, type Db } from "../store/store.js";
 import { shrinkPageCache } from "../store/page-cache.js";
 import { outboxPageWriter, type OutboxPage } from "./outbox-pages.js";
-import { CLOSED, describeWriteError, FAILED, WRITTEN } from "./outbox-sink.js";
+import { ADDED, CLOSED, describeWriteError, FAILED, WRITTEN } from "./outbox-sink.js";
 import type { OutboxWorkerData, ToOutboxWorker } from "./outbox-sink.js";
 
 /*
@@ -27,7 +27,7 @@ const fail = (error: unknown): void => {
 };
 
 let db: Db | undefined;
-let write: ((page: OutboxPage) => void) | undefined;
+let write: ((page: OutboxPage) => number) | undefined;
 try {
   db = openStore(dbPath, { mustExist: true });
   // The outbox grows at its end: a small page cache will do (store/page-cache.ts); its RSS
@@ -49,7 +49,7 @@ port.on("message", (message: ToOutboxWorker) => {
   }
   if (failed || !write) return;
   try {
-    write(message.page);
+    Atomics.add(control, ADDED, write(message.page));
     Atomics.add(control, WRITTEN, 1);
   } catch (error) {
     fail(error);

@@ -66,27 +66,29 @@ export function planRun(input: PlanInput, slot: number, file: string, options: {
   const coupons = new StoreCouponIssuer(db, run.asOf);
   // Pages are written beside the planning, on a thread of their own when there can be one.
   const sink = openOutboxSink(db, run, coupons, options.writing);
+  let decided: Funnel;
+  let written: { readonly rows: number; readonly added: number };
   try {
-    planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, sink, coupons, existing.created ? undefined : run.id);
-    sink.close();
+    decided = planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, sink, coupons, existing.created ? undefined : run.id);
+    written = sink.close();
   } catch (error) {
     sink.abort();
     throw error;
   }
   // IMMEDIATE: this reads, then writes; a deferred transaction could not upgrade to a write while
   // another process planning the same slot wrote meanwhile (SQLITE_BUSY, without waiting).
-  // Counting reads every row of the run once: a small page cache will do (store/page-cache.ts).
-  // The funnel is counted once, and its audience recorded on the run in the same transaction.
+  // The funnel is the outbox's, and its audience is recorded on the run in the same transaction.
+  // When this planning wrote every row of the run — it created the run, the outbox added every
+  // row it was given, and holds no other — the decisions' own count is that funnel; otherwise
+  // (a resumed planning, another process planning the slot too) it is counted from the outbox,
+  // which reads every row of the run once: a small page cache will do (store/page-cache.ts).
   const funnel = withSmallPageCache(db, () =>
     db
       .transaction(() => {
-        const counted = runFunnel(db, run.id);
-        db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(
-          Date.now(),
-          counted.audience,
-          run.id,
-        );
-        return counted;
+        const whole =
+          existing.created && written.added === written.rows && runRows(db, run.id) === written.rows ? decided : runFunnel(db, run.id);
+        db.prepare("UPDATE runs SET state = 'planned', planned_at = ?, audience = ? WHERE id = ?").run(Date.now(), whole.audience, run.id);
+        return whole;
       })
       .immediate(),
   );
@@ -97,6 +99,11 @@ export function planRun(input: PlanInput, slot: number, file: string, options: {
     funnel,
     elapsedMs: performance.now() - started,
   };
+}
+
+/** The outbox rows of a run. */
+function runRows(db: Db, runId: number): number {
+  return db.prepare("SELECT count(*) FROM outbox WHERE run_id = ?").pluck().get(runId) as number;
 }
 
 /** A run's funnel, counted from its outbox rows. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 // The built planRun: its outbox is written on a worker thread (dist/runs/outbox-worker.js), which
 // the TypeScript sources the other tests import do not have (they write on the planning thread).
-import { planRun } from "../../dist/runs/run.js";
+import { planRun, runFunnel } from "../../dist/runs/run.js";
 import type { Writing } from "../../src/runs/outbox-sink.js";
 import { openStore, type Db } from "../../src/store/store.js";
 import { addMember } from "../support/store.js";
@@ -107,6 +107,22 @@ describe("the outbox's writing thread", () => {
     const once = plan(whole, "thread");
     expect(resumed.funnel).toEqual(once.funnel);
     expect(outcome(db)).toEqual(outcome(whole));
+  });
+
+  it("reports the funnel the outbox records, counted from the decisions when it wrote every row", () => {
+    const shapes = [
+      REWARD,
+      campaign('campaign "keep" {\n  holdout 20%\n  when tier >= gold, send message "welcome" via sms or wechat\n}\n'),
+      campaign('campaign "points-only" {\n  holdout 10%\n  when tier >= gold, award 50 points\n}\n'),
+    ];
+    for (const writing of ["worker", "thread"] as const) {
+      const db = fileStore();
+      for (const shape of shapes) {
+        const result = planRun(planInput(db, shape), SLOT, "f", { writing });
+        expect(result.funnel, `${shape.id}, ${writing}`).toEqual(runFunnel(db, result.run.id));
+        expect(result.funnel.audience).toBeGreaterThan(1000);
+      }
+    }
   });
 
   it("is not used for a database in memory: another connection could not see it", () => {

@@ -1,6 +1,8 @@
 import { toCheckEnvironment } from "@patron/config";
 import { describe, expect, it } from "vitest";
+import { customValues } from "../../src/plan/members.js";
 import { createPlanner } from "../../src/plan/prepare.js";
+import type { VariableKind } from "../../src/render/variables.js";
 import { dryRun } from "../../src/plan/dry-run.js";
 import { BASE_YAML, project } from "../render/support.js";
 import { addMember, instant, memoryStore } from "../support/store.js";
@@ -84,5 +86,30 @@ describe("the member fields a planning page reads", () => {
       ["M1", "false|true|app"],
       ["M2", "true|false|no app"],
     ]);
+  });
+});
+
+describe("custom fields, read when a render shows one", () => {
+  const kinds = new Map<string, VariableKind>([
+    ["app_user", "boolean"],
+    ["visits", "number"],
+    ["vip_store", "string"],
+    ["note", "string"],
+    ["name", "string"],
+  ]);
+
+  it("are typed as SQLite's ->> gives them: JSON true/false as booleans only for a boolean field, objects as their JSON", () => {
+    expect(customValues('{"app_user":true,"visits":7,"vip_store":"SH01","note":{"a":[1]},"name":"not canonical"}', kinds)).toEqual({
+      app_user: true,
+      visits: 7,
+      vip_store: "SH01",
+      note: '{"a":[1]}',
+    });
+    expect(customValues('{"app_user":false,"note":true,"visits":null}', kinds)).toEqual({ app_user: false, note: 1, visits: null });
+  });
+
+  it("are none for a member without attributes or with attributes that are not a JSON object", () => {
+    for (const custom of [undefined, "", "not json", "[1,2]", "null", '"text"'])
+      expect(customValues(custom, kinds), String(custom)).toEqual({});
   });
 });
