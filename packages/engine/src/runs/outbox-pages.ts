@@ -109,19 +109,19 @@ export function outboxPage(run: RunKeys, decisions: readonly Decision[]): Outbox
 }
 
 /**
- * Writes pages of a run into the outbox, each in one IMMEDIATE transaction (it reads whether a
- * point lot was awarded before it writes): INSERT OR IGNORE on (run, member, action), so a page
- * written twice — a resumed planning, two processes planning the same slot — adds nothing.
- * Returns the rows a page added (fewer than it has when some were there already).
+ * Writes pages of a run into the outbox, pages given together in one IMMEDIATE transaction (it
+ * reads whether a point lot was awarded before it writes): INSERT OR IGNORE on (run, member,
+ * action), so a page written twice — a resumed planning, two processes planning the same slot —
+ * adds nothing. Returns the rows the pages added (fewer than they have when some were there).
  */
-export function outboxPageWriter(db: Db, run: RunKeys): (page: OutboxPage) => number {
+export function outboxPageWriter(db: Db, run: RunKeys): (pages: readonly OutboxPage[]) => number {
   const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
   const insertOne = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${ROW}`);
   const insertMany = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`);
   const source = awardSource(run.campaign, run.slot);
   const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
   const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
-  const write = db.transaction((page: OutboxPage) => {
+  const writePage = (page: OutboxPage): number => {
     const { coupons, awards, rows } = page;
     for (let i = 0; i < coupons.length; i += COUPON_COLUMNS)
       issue.run(coupons[i], coupons[i + 1], coupons[i + 2], run.id, run.asOf, coupons[i + 3]);
@@ -130,13 +130,15 @@ export function outboxPageWriter(db: Db, run: RunKeys): (page: OutboxPage) => nu
     const many = ROWS_PER_INSERT * COLUMN_COUNT;
     let added = 0;
     let i = 0;
-    for (; i + many <= rows.length; i += many) added += insertMany.run(rows.slice(i, i + many)).changes;
-    for (; i < rows.length; i += COLUMN_COUNT) added += insertOne.run(rows.slice(i, i + COLUMN_COUNT)).changes;
+    // Spread, not one array argument: better-sqlite3 binds arguments faster than array items.
+    for (; i + many <= rows.length; i += many) added += insertMany.run(...rows.slice(i, i + many)).changes;
+    for (; i < rows.length; i += COLUMN_COUNT) added += insertOne.run(...rows.slice(i, i + COLUMN_COUNT)).changes;
     return added;
-  });
-  return (page) => {
-    const { rows } = page;
-    for (let i = CONTENT; i < rows.length; i += COLUMN_COUNT) if (rows[i] !== null) rows[i] = JSON.stringify(rows[i]);
-    return write.immediate(page);
+  };
+  const write = db.transaction((pages: readonly OutboxPage[]) => pages.reduce((added, page) => added + writePage(page), 0));
+  return (pages) => {
+    for (const { rows } of pages)
+      for (let i = CONTENT; i < rows.length; i += COLUMN_COUNT) if (rows[i] !== null) rows[i] = JSON.stringify(rows[i]);
+    return write.immediate(pages);
   };
 }

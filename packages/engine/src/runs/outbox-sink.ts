@@ -12,7 +12,8 @@ import { issuedCodes, outboxPage, outboxPageWriter, rowCount, type OutboxPage, t
  * decides and renders while a worker thread (outbox-worker.ts), on a connection of its own,
  * writes the pages it was handed before — the writing was nearly half of a million-member
  * planning's time. Nothing else changes:
- * - each page is one transaction, in order, so a planning cut short resumes as before;
+ * - pages are written in order, each whole in one transaction (the pages waiting when the writer
+ *   is free go together in one), so a planning cut short resumes as before;
  * - at most MAX_IN_FLIGHT pages are handed over and not yet written (memory stays flat);
  * - a coupon code is kept reserved by the issuer until the page carrying it is written;
  * - an error writing a page is thrown to the planning thread (by the next page() or by close()),
@@ -46,7 +47,8 @@ export const FAILED = 1;
 export const CLOSED = 2;
 /** Rows the pages written added to the outbox. */
 export const ADDED = 3;
-export const MAX_IN_FLIGHT = 2;
+/** Pages handed over and not yet written; the writing thread writes those waiting together. */
+export const MAX_IN_FLIGHT = 4;
 /** A page waits at most for SQLite's busy timeout (5 s); a worker silent this long is gone. */
 const STALL_SECONDS = 60;
 
@@ -91,7 +93,7 @@ function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink 
     page(decisions) {
       const page = outboxPage(run, decisions);
       rows += rowCount(page);
-      added += write(page);
+      added += write([page]);
       coupons.committed(issuedCodes(page));
     },
     close: () => ({ rows, added }),
