@@ -146,14 +146,18 @@ function planningResults(plan) {
     const c = plan.ceiling;
     const jsPerMessage = c.dryRunCpuSeconds / c.dryRunPlanned;
     const sqlPerRow = c.sqliteInsertSeconds / c.sqliteRows;
+    // Every member decided has a row, sent or not: the rows a planned message brings with it.
+    const sqlPerMessage = c.sqliteInsertSeconds / plan.planned;
     const cores = availableParallelism();
-    // The JavaScript half spread over every core but the writer's share; the writer alone on one.
-    const best = 1 / Math.max(sqlPerRow, (jsPerMessage + sqlPerRow) / cores);
+    // A run reads, decides and renders on one thread and writes on another: at best each half
+    // alone on a core, or both spread over all cores, whichever is slower.
+    const best = 1 / Math.max(sqlPerMessage, jsPerMessage, (jsPerMessage + sqlPerMessage) / cores);
     console.log(
       `    where the ceiling is: reading + deciding + rendering alone (a dry run) ${(1e6 * jsPerMessage).toFixed(1)} µs of CPU a message; ` +
         `SQLite alone writing the ${c.sqliteRows.toLocaleString("en")} rows with the outbox's indexes ${(1e6 * sqlPerRow).toFixed(1)} µs a row ` +
-        `(no JavaScript per row); with both halves perfectly parallel on this machine's ${cores} cores, at most ` +
-        `${Math.round(best).toLocaleString("en")} messages/s = ${(best / TARGET_PLAN_PER_S).toFixed(2)}× the target`,
+        `(no JavaScript per row, 500 rows a transaction), ${(1e6 * sqlPerMessage).toFixed(1)} µs a message; a run does the two halves on two threads: ` +
+        `perfectly parallel on this machine's ${cores} cores, at most ${Math.round(best).toLocaleString("en")} messages/s = ` +
+        `${(best / TARGET_PLAN_PER_S).toFixed(2)}× the target`,
     );
   }
   return [
