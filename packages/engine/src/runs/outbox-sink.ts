@@ -107,8 +107,8 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
   const worker = new Worker(script, {
     workerData: { dbPath, run, control, errors: workerErrors } satisfies OutboxWorkerData,
     transferList: [workerErrors],
-    // Pages come and go: the worker's heap holds at most MAX_IN_FLIGHT of them.
-    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+    // No heap limit of its own: pages of long e-mails (a 100 KB newsletter × 500 members) must
+    // not make the writer run out of memory; it holds at most MAX_IN_FLIGHT pages at a time.
   });
   // The planning thread is busy while it plans: these run only once it is done (or awaits).
   // Errors come through `errors`, read synchronously; a worker that dies without a word is

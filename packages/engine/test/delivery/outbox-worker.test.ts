@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 // The built planRun: its outbox is written on a worker thread (dist/runs/outbox-worker.js), which
 // the TypeScript sources the other tests import do not have (they write on the planning thread).
 import { planRun, runFunnel } from "../../dist/runs/run.js";
+import type { RenderFn } from "../../src/plan/decide.js";
 import type { Writing } from "../../src/runs/outbox-sink.js";
 import { openStore, type Db } from "../../src/store/store.js";
 import { addMember } from "../support/store.js";
@@ -111,6 +112,21 @@ describe("the outbox's writing thread", () => {
       expect(outcome(db)).toEqual(outcome(whole));
     });
   }
+
+  it("writes long messages (a newsletter-sized e-mail for every member) without running out of memory", () => {
+    const db = fileStore();
+    const long = "<p>丽美 Lumière newsletter</p>".repeat(2_000); // ~56 KB of HTML a member
+    const render: RenderFn = (member) => ({
+      channel: "email",
+      subject: `hi ${member.id}`,
+      html: long,
+    });
+    const welcome = campaign('campaign "news" {\n  when tier >= gold, send message "welcome" via email or sms\n}\n');
+    const result = planRun(planInput(db, welcome, { render }), SLOT, "news.campaign", { writing: "worker" });
+    const planned = result.funnel.planned.email + result.funnel.planned.sms;
+    expect(planned).toBeGreaterThan(800);
+    expect(db.prepare("SELECT count(*) FROM outbox WHERE length(content) > 50000").pluck().get()).toBe(planned);
+  });
 
   it("names the writing thread in an error it throws", () => {
     const db = fileStore();
