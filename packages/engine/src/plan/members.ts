@@ -78,6 +78,12 @@ const ADDRESS_COLUMN: Readonly<Record<ChannelName, string>> = { sms: "phone", em
 const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));
 /** Fixed page columns: seq, id, name, points, timezone, opted-out channels, expiring points, first expiry. */
 const FIXED = 8;
+/** Member fields among them, by column. */
+const FIXED_COLUMNS: ReadonlyMap<string, number> = new Map([
+  ["name", 2],
+  ["points", 3],
+  ["timezone", 4],
+]);
 
 /**
  * Writes the audience (the compiled query and its parameters) to TEMP tables and pages through it.
@@ -155,13 +161,15 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
   wanted.delete("age");
   const custom = [...wanted.keys()].some((name) => name !== "id" && !CANONICAL.has(name));
   if (custom) columns.push("m.attributes");
-  const firstField = FIXED + columns.length;
-  const fields: { name: string; kind: VariableKind; consent: boolean }[] = [];
+  const fields: { name: string; kind: VariableKind; consent: boolean; column: number }[] = [];
   for (const [name, kind] of wanted) {
     if (name === "id" || !CANONICAL.has(name)) continue;
-    columns.push(`m.${name}`);
-    fields.push({ name, kind, consent: name.startsWith("consent_") });
+    // name, points and timezone are fixed columns already: read once.
+    const fixed = FIXED_COLUMNS.get(name);
+    if (fixed === undefined) columns.push(`m.${name}`);
+    fields.push({ name, kind, consent: name.startsWith("consent_"), column: fixed ?? FIXED + columns.length - 1 });
   }
+  const attributesColumn = FIXED + columns.indexOf("m.attributes");
   return {
     columns,
     member(row, expiring) {
@@ -178,7 +186,7 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
       const values: Record<string, MemberValue> = { id: row[1] as string };
       for (let i = 0; i < fields.length; i++) {
         const field = fields[i] as (typeof fields)[number];
-        const value = row[firstField + i] as MemberValue;
+        const value = row[field.column] as MemberValue;
         // SQLite has no booleans: consents and JSON true/false come back as 1/0. A consent not
         // given (NULL) is no consent, as planning reads it.
         values[field.name] =
@@ -192,7 +200,7 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
         timezone: row[4] as string | null,
         reach,
         fields: values,
-        ...(custom && typeof row[firstField - 1] === "string" ? { custom: row[firstField - 1] as string } : {}),
+        ...(custom && typeof row[attributesColumn] === "string" ? { custom: row[attributesColumn] as string } : {}),
         ...(expiring ? { expiring: { points: (row[6] as number | null) ?? 0, firstExpiry: row[7] as number | null } } : {}),
       };
     },

@@ -118,17 +118,19 @@ function set(target: Record<string, unknown>, key: string, value: unknown): void
 }
 
 // A run renders every message at the same `now`, in a handful of zones: one DateTime per zone.
-const nowCache = new Map<string, DateTime>();
+let nowCache: { readonly at: number; readonly byZone: Map<string, DateTime> } | undefined;
 
 function nowIn(value: DateInput, zone: string): DateTime {
-  const key = typeof value === "number" ? `${value}|${zone}` : undefined;
-  const cached = key === undefined ? undefined : nowCache.get(key);
-  if (cached) return cached;
+  if (typeof value === "number") {
+    if (nowCache?.at !== value) nowCache = { at: value, byZone: new Map() };
+    const cached = nowCache.byZone.get(zone);
+    if (cached) return cached;
+  }
   const now = toDateTime(value, zone);
   if (!now) throw new Error(`the render time ${String(value)} is not a date`);
-  if (key !== undefined) {
-    if (nowCache.size > 1000) nowCache.clear();
-    nowCache.set(key, now);
+  if (typeof value === "number" && nowCache) {
+    if (nowCache.byZone.size > 1000) nowCache.byZone.clear();
+    nowCache.byZone.set(zone, now);
   }
   return now;
 }

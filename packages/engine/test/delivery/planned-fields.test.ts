@@ -30,7 +30,7 @@ const YAML = BASE_YAML.replace(
 `);
 
 const TEMPLATE =
-  "{{member.name}}|{{member.city}}|{{member.vip_store}}|{{member.visits}}|{{member.age}}|{{member.last_visit}}|{{member.joined_at}}|{{member.id}}";
+  "{{member.name}}|{{member.city}}|{{member.vip_store}}|{{member.visits}}|{{member.age}}|{{member.last_visit}}|{{member.joined_at}}|{{member.id}}|{{member.points}}|{{member.timezone}}";
 
 function planned(message: string) {
   const { config, campaigns } = project(YAML, {
@@ -76,8 +76,8 @@ function planned(message: string) {
 describe("the member fields a planning page reads", () => {
   it("renders canonical fields, custom fields of every kind, age on the member's local date and dates in the region's style", () => {
     expect(planned("fields")).toEqual([
-      ["M1", "王小明|上海|SH01|7|36|2026年11月30日|2020年1月2日|M1"],
-      ["M2", "李娜|北京|BJ02|0|35|2026年1月31日|2021年6月1日|M2"],
+      ["M1", "王小明|上海|SH01|7|36|2026年11月30日|2020年1月2日|M1|10|Asia/Shanghai"],
+      ["M2", "李娜|北京|BJ02|0|35|2026年1月31日|2021年6月1日|M2|20|Asia/Shanghai"],
     ]);
   });
 
