@@ -138,8 +138,10 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
   /** Waits until at most `inFlight` pages are unwritten; hands written pages' codes back to the issuer. */
   const waitFor = (inFlight: number): void => {
     let waited = 0;
-    for (;;) {
+    for (let before = -1; ;) {
       const written = Atomics.load(control, WRITTEN);
+      if (written !== before) waited = 0; // seconds without a page written
+      before = written;
       while (acknowledged < written) {
         coupons.committed(pending.shift() ?? []);
         acknowledged++;
