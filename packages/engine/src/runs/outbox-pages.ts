@@ -5,7 +5,7 @@ import type { Db } from "../store/store.js";
  * A page of a run's decisions as the store keeps them: flat arrays of values, ready to bind. A
  * page is built where the decisions are made and written in one transaction, by the thread that
  * plans or by the outbox's writing thread (outbox-sink.ts): plain arrays cross threads cheaply,
- * decisions (members, content objects) would not.
+ * decisions (each with its whole member) would not.
  */
 
 /** What a page writer needs of its run. */
