@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { workerScriptBeside } from "../worker-script.js";
 import type { ColumnPlan } from "./columns.js";
 import { readRows } from "./read-rows.js";
 import type { ReadJob, ReadMessage } from "./read-rows.js";
@@ -77,18 +76,9 @@ function errorOf(d: ErrorDescription): Error {
   return error;
 }
 
-/** The worker script beside this module (dist), or beside its chunk (the CLI's bundle). */
-function workerScript(): URL | undefined {
-  for (const name of ["./import-worker.js", "./import-worker.mjs"]) {
-    const url = new URL(name, import.meta.url);
-    if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
-}
-
 export function openRowSource(job: ReadJob, reading: Reading = "auto"): RowSource {
   if (reading === "thread") return inThread(job);
-  const script = workerScript();
+  const script = workerScriptBeside("import-worker", import.meta.url);
   if (reading === "worker") {
     if (script === undefined) throw new Error(`internal: no import worker beside ${import.meta.url}`);
     return inWorker(job, script);

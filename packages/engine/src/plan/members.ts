@@ -75,7 +75,8 @@ export interface AudienceReadOptions {
 }
 
 const ADDRESS_COLUMN: Readonly<Record<ChannelName, string>> = { sms: "phone", email: "email", wechat: "wechat_openid" };
-const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));
+/** The canonical member fields (columns of members); every other field is custom (in attributes). */
+export const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));
 /** Fixed page columns: seq, id, name, points, timezone, opted-out channels, expiring points, first expiry. */
 const FIXED = 8;
 /** Member fields among them, by column. */

@@ -4,9 +4,8 @@ import type { CompiledMessages } from "../render/compile.js";
 import type { MessageContext } from "../render/context.js";
 import { ageOn, localDate, memberZone } from "../time/local-dates.js";
 import type { ChannelContent, RenderFn } from "./decide.js";
-import { customValues, type PlannedMember } from "./members.js";
+import { CANONICAL, customValues, type PlannedMember } from "./members.js";
 import type { VariableKind } from "../render/variables.js";
-import { CANONICAL_FIELDS } from "@patron/dsl";
 
 export interface RenderSettings {
   readonly compiled: CompiledMessages;
@@ -87,5 +86,3 @@ function customFieldsShown(compiled: CompiledMessages): (message: string, channe
     return shows;
   };
 }
-
-const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));

@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 import type { Decision } from "../plan/decide.js";
 import type { StoreCouponIssuer } from "../plan/coupons.js";
 import type { Db } from "../store/store.js";
+import { workerScriptBeside } from "../worker-script.js";
 import { issuedCodes, outboxPage, outboxPageWriter, rowCount, type OutboxPage, type RunKeys } from "./outbox-pages.js";
 
 /*
@@ -77,12 +76,17 @@ export function describeWriteError(error: unknown): WriteErrorDescription {
 
 /** A page sink for planRun: on a writing thread when there can be one (see above). */
 export function openOutboxSink(db: Db, run: RunKeys, coupons: StoreCouponIssuer, writing: Writing = "auto"): OutboxSink {
-  const script = workerScript();
+  const script = workerScriptBeside("outbox-worker", import.meta.url);
   const file = db.memory ? undefined : db.name;
   if (writing === "worker" && (script === undefined || file === undefined))
     throw new Error(`internal: no outbox worker beside ${import.meta.url} or a database in memory`);
   if (writing === "thread" || script === undefined || file === undefined) return inThread(db, run, coupons);
-  return inWorker(file, script, run, coupons);
+  if (writing === "worker") return inWorker(file, script, run, coupons);
+  try {
+    return inWorker(file, script, run, coupons);
+  } catch {
+    return inThread(db, run, coupons); // no thread to be had (the Worker constructor failed): write here
+  }
 }
 
 function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
@@ -187,13 +191,4 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
       if (!done) stop();
     },
   };
-}
-
-/** The worker script beside this module (dist), or beside its chunk (the CLI's bundle). */
-function workerScript(): URL | undefined {
-  for (const name of ["./outbox-worker.js", "./outbox-worker.mjs"]) {
-    const url = new URL(name, import.meta.url);
-    if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
 }
