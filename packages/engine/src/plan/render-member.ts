@@ -1,5 +1,5 @@
 import type { ChannelName } from "@patron/channels";
-import { renderMessage } from "../render/render.js";
+import { messageRenderer, type MessageRenderer } from "../render/render.js";
 import type { CompiledMessages } from "../render/compile.js";
 import type { MessageContext } from "../render/context.js";
 import { ageOn, localDate, memberZone } from "../time/local-dates.js";
@@ -21,10 +21,16 @@ export interface RenderSettings {
 export function templateRenderFn(settings: RenderSettings): RenderFn {
   const fields = settings.compiled.settings.fields;
   const campaign = { name: settings.campaign };
-  const showsCustom = customFieldsShown(settings.compiled);
+  const customKinds = new Map([...fields].filter(([name]) => !CANONICAL.has(name)));
+  const renderers = { sms: new Map<string, Renderer>(), email: new Map<string, Renderer>(), wechat: new Map<string, Renderer>() };
   return (member, message, channel, extras) => {
+    let renderer = renderers[channel].get(message);
+    if (!renderer) {
+      renderer = { render: messageRenderer(settings.compiled, message, channel), custom: showsCustom(settings.compiled, message, channel) };
+      renderers[channel].set(message, renderer);
+    }
     const context: Mutable<MessageContext> = {
-      member: memberValues(member, settings.asOf, settings.businessZone, fields, showsCustom(message, channel)),
+      member: memberValues(member, settings.asOf, settings.businessZone, fields, renderer.custom ? customKinds : undefined),
       points: member.points ?? 0,
       expiringPoints: member.expiring?.points ?? 0,
       campaign,
@@ -43,8 +49,14 @@ export function templateRenderFn(settings: RenderSettings): RenderFn {
       };
     }
     if (channel === "email" && settings.unsubscribeUrl) context.unsubscribeUrl = settings.unsubscribeUrl(member.id, channel);
-    return renderMessage(settings.compiled, message, channel, context) as ChannelContent;
+    return renderer.render(context) as ChannelContent;
   };
+}
+
+/** A message on a channel as a run renders it: its renderer, and whether its templates show custom fields. */
+interface Renderer {
+  readonly render: MessageRenderer;
+  readonly custom: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -59,30 +71,22 @@ function memberValues(
   asOf: number,
   businessZone: string,
   used: ReadonlyMap<string, VariableKind>,
-  custom: boolean,
+  /** The custom fields templates show, when this message's templates on this channel show any. */
+  custom: ReadonlyMap<string, VariableKind> | undefined,
 ): MessageContext["member"] {
-  const values = custom ? { ...m.fields, ...customValues(m.custom, used) } : m.fields;
+  const values = custom ? { ...m.fields, ...customValues(m.custom, custom) } : m.fields;
   if (!used.has("age")) return values as MessageContext["member"];
   const birthday = m.fields["birthday"];
   const age = typeof birthday === "string" ? ageOn(birthday, localDate(asOf, memberZone(m.timezone, businessZone))) : undefined;
   return { ...values, id: m.id, age };
 }
 
-/** Whether the templates of a message on a channel show a custom member field (answers cached). */
-function customFieldsShown(compiled: CompiledMessages): (message: string, channel: ChannelName) => boolean {
-  const answers = new Map<string, boolean>();
-  return (message, channel) => {
-    const key = `${channel}\u0000${message}`;
-    let shows = answers.get(key);
-    if (shows === undefined) {
-      shows = compiled.templates.some(
-        (t) =>
-          t.unit.message === message &&
-          t.unit.channel === channel &&
-          (t.analysis?.uses ?? []).some((u) => u.parts[0] === "member" && u.parts[1] !== undefined && !CANONICAL.has(u.parts[1])),
-      );
-      answers.set(key, shows);
-    }
-    return shows;
-  };
+/** Whether the templates of a message on a channel show a custom member field. */
+function showsCustom(compiled: CompiledMessages, message: string, channel: ChannelName): boolean {
+  return compiled.templates.some(
+    (t) =>
+      t.unit.message === message &&
+      t.unit.channel === channel &&
+      (t.analysis?.uses ?? []).some((u) => u.parts[0] === "member" && u.parts[1] !== undefined && !CANONICAL.has(u.parts[1])),
+  );
 }

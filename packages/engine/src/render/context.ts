@@ -78,7 +78,7 @@ export function templateInput(context: MessageContext, settings: InputSettings):
     return dt && templateDate(dt, settings.region);
   };
   const member = record();
-  for (const [name, kind] of settings.fields) {
+  for (const [name, kind] of fieldsOf(settings)) {
     const value = Object.hasOwn(context.member, name) ? context.member[name] : undefined;
     if (value === null || value === undefined) continue;
     member[name] = kind === "date" && (typeof value === "string" || typeof value === "number") ? date(value) : value;
@@ -88,7 +88,7 @@ export function templateInput(context: MessageContext, settings: InputSettings):
   input["member"] = member;
   input["points"] = context.points;
   input["expiringPoints"] = context.expiringPoints;
-  set(input, "expiresOn", date(context.expiresOn));
+  if (context.expiresOn !== undefined) set(input, "expiresOn", date(context.expiresOn));
   set(input, "awardedPoints", context.awardedPoints);
   const { coupon } = context;
   if (coupon) {
@@ -96,15 +96,35 @@ export function templateInput(context: MessageContext, settings: InputSettings):
     values["code"] = coupon.code;
     values["value"] = coupon.value;
     values["name"] = coupon.name;
-    set(values, "expiresOn", date(coupon.expiresOn));
+    if (coupon.expiresOn !== undefined) set(values, "expiresOn", date(coupon.expiresOn));
     input["coupon"] = values;
   }
   set(input, "unsubscribeUrl", context.unsubscribeUrl);
-  const campaign = record();
-  campaign["name"] = context.campaign.name;
-  input["campaign"] = campaign;
+  input["campaign"] = campaignRecord(context.campaign.name);
   input["business"] = settings.business;
   return { input, zone, now };
+}
+
+// Per settings: the fields as an array (iterated for every member), made once.
+const fieldLists = new WeakMap<InputSettings, readonly (readonly [string, VariableKind])[]>();
+
+function fieldsOf(settings: InputSettings): readonly (readonly [string, VariableKind])[] {
+  let fields = fieldLists.get(settings);
+  if (!fields) fieldLists.set(settings, (fields = [...settings.fields]));
+  return fields;
+}
+
+// The campaign's record is the same for every member of a run: made once per name. Templates
+// only read their input, and a prototype-less frozen record has nothing to reach through.
+let lastCampaign: { readonly name: string; readonly value: TemplateInput } | undefined;
+
+function campaignRecord(name: string): TemplateInput {
+  if (lastCampaign?.name !== name) {
+    const campaign = record();
+    campaign["name"] = name;
+    lastCampaign = { name, value: Object.freeze(campaign) };
+  }
+  return lastCampaign.value;
 }
 
 /** A prototype-less object: a template path finds only what is set on it. */

@@ -42,25 +42,84 @@ export function renderMessage<C extends ChannelName>(
   channel: C,
   context: MessageContext,
 ): Extract<RenderedMessage, { channel: C }> {
-  const templates = templatesOf(compiled, messageName, channel);
-  const { input, now } = templateInput(context, compiled.settings);
-  const data: RenderData = { region: compiled.settings.region, now };
-  const parts = new Map<string, string>();
-  for (const t of templates) parts.set(t.unit.part, run(t, input, data, context.member.id));
-  const rendered = assemble(compiled, messageName, channel, parts, context);
-  return rendered as Extract<RenderedMessage, { channel: C }>;
+  return messageRenderer(compiled, messageName, channel)(context) as Extract<RenderedMessage, { channel: C }>;
 }
 
-// A run renders one message on one channel for many members: its templates are looked up once.
-const byMessage = new WeakMap<CompiledMessages, Map<string, readonly CompiledTemplate[]>>();
+/** Renders one message on one channel for one member's context. */
+export type MessageRenderer = (context: MessageContext) => RenderedMessage;
+
+// A run renders one message on one channel for many members: what does not depend on the member
+// (which templates, how their parts make the message) is worked out once per message and channel.
+const renderers = new WeakMap<CompiledMessages, Record<ChannelName, Map<string, MessageRenderer>>>();
+
+/**
+ * The renderer of a message on a channel, made once per compiled templates. A message without a
+ * template on the channel, or with a broken one, gets a renderer that throws its RenderError at
+ * every call, as rendering it would.
+ */
+export function messageRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageRenderer {
+  let byChannel = renderers.get(compiled);
+  if (!byChannel) renderers.set(compiled, (byChannel = { sms: new Map(), email: new Map(), wechat: new Map() }));
+  const cache = byChannel[channel];
+  let renderer = cache.get(messageName);
+  if (!renderer) cache.set(messageName, (renderer = makeRenderer(compiled, messageName, channel)));
+  return renderer;
+}
+
+function makeRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageRenderer {
+  let templates: readonly CompiledTemplate[];
+  try {
+    templates = templatesOf(compiled, messageName, channel);
+  } catch (error) {
+    return () => {
+      throw error;
+    };
+  }
+  const { settings } = compiled;
+  const render = (context: MessageContext): string[] => {
+    const { input, now } = templateInput(context, settings);
+    const options = { data: { patron: { region: settings.region, now } satisfies RenderData } };
+    const texts: string[] = [];
+    for (const t of templates) texts.push(run(t, input, options, context.member.id));
+    return texts;
+  };
+  const at = (part: string): number => templates.findIndex((t) => t.unit.part === part);
+  switch (channel) {
+    case "sms": {
+      const body = at("body");
+      return (context) => ({ channel, body: render(context)[body] ?? "" });
+    }
+    case "email": {
+      const [subject, text, html] = [at("subject"), at("text"), at("html")];
+      return (context) => {
+        const parts = render(context);
+        return {
+          channel,
+          subject: parts[subject] ?? "",
+          ...(text >= 0 && { text: parts[text] as string }),
+          ...(html >= 0 && { html: parts[html] as string }),
+          ...(context.unsubscribeUrl !== undefined && { unsubscribeUrl: context.unsubscribeUrl }),
+        };
+      };
+    }
+    case "wechat": {
+      const templateId = compiled.wechatTemplateIds.get(messageName) ?? "";
+      const url = at("url");
+      const fields = templates.flatMap((t, i) =>
+        t.unit.part.startsWith("data.") ? [[t.unit.part.slice("data.".length), i] as const] : [],
+      );
+      return (context) => {
+        const parts = render(context);
+        const data: Record<string, string> = {};
+        for (const [name, i] of fields) data[name] = parts[i] as string;
+        return { channel, templateId, ...(url >= 0 && { url: parts[url] as string }), data };
+      };
+    }
+  }
+}
 
 /** The templates of a message on a channel, ready to render; throws RenderError when it has none or one is broken. */
 function templatesOf(compiled: CompiledMessages, messageName: string, channel: ChannelName): readonly CompiledTemplate[] {
-  let cache = byMessage.get(compiled);
-  if (!cache) byMessage.set(compiled, (cache = new Map()));
-  const key = `${channel}\u0000${messageName}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
   const templates = compiled.templates.filter((t) => t.unit.message === messageName && t.unit.channel === channel);
   if (templates.length === 0) {
     const known = compiled.templates.some((t) => t.unit.message === messageName);
@@ -72,44 +131,12 @@ function templatesOf(compiled: CompiledMessages, messageName: string, channel: C
   if (broken) {
     throw new RenderError(`${broken.unit.label}: ${broken.problems[0]?.message ?? "has a problem"} (run patron check)`, broken.unit.label);
   }
-  cache.set(key, templates);
   return templates;
 }
 
-function assemble(
-  compiled: CompiledMessages,
-  messageName: string,
-  channel: ChannelName,
-  parts: ReadonlyMap<string, string>,
-  context: MessageContext,
-): RenderedMessage {
-  const part = (name: string): string | undefined => parts.get(name);
-  switch (channel) {
-    case "sms":
-      return { channel, body: part("body") ?? "" };
-    case "email": {
-      const text = part("text");
-      const html = part("html");
-      return {
-        channel,
-        subject: part("subject") ?? "",
-        ...(text !== undefined && { text }),
-        ...(html !== undefined && { html }),
-        ...(context.unsubscribeUrl !== undefined && { unsubscribeUrl: context.unsubscribeUrl }),
-      };
-    }
-    case "wechat": {
-      const data: Record<string, string> = {};
-      for (const [name, value] of parts) if (name.startsWith("data.")) data[name.slice("data.".length)] = value;
-      const url = part("url");
-      return { channel, templateId: compiled.wechatTemplateIds.get(messageName) ?? "", ...(url !== undefined && { url }), data };
-    }
-  }
-}
-
-function run(template: CompiledTemplate, input: TemplateInput, data: RenderData, memberId: string): string {
+function run(template: CompiledTemplate, input: TemplateInput, options: { data: { patron: RenderData } }, memberId: string): string {
   try {
-    return (template.render as NonNullable<CompiledTemplate["render"]>)(input, { data: { patron: data } });
+    return (template.render as NonNullable<CompiledTemplate["render"]>)(input, options);
   } catch (error) {
     throw explain(template, input, error, memberId);
   }

@@ -74,6 +74,18 @@ describe("strict variables", () => {
     expect(renderError(() => renderMessage(compiled, "m", "email", context())).message).toBe(
       'message "m" has no email template in patron.yaml',
     );
+    // The renderer of a message is made once and kept: it refuses every call, not only the first.
+    expect(renderError(() => renderMessage(compiled, "m", "email", context())).message).toBe(
+      'message "m" has no email template in patron.yaml',
+    );
+  });
+
+  it("renders each member and campaign with their own values when renderers and records are reused", () => {
+    const { config } = project(messages('  m:\n    purpose: service\n    sms: { body: "{{campaign.name}} {{member.name}}" }\n'));
+    const compiled = compileMessages(config);
+    const render = (campaign: string, name: string): string =>
+      renderMessage(compiled, "m", "sms", context({ campaign: { name: campaign }, member: { id: name, name } })).body;
+    expect([render("a", "Ann"), render("b", "Bob"), render("a", "Cy"), render("a", "Ann")]).toEqual(["a Ann", "b Bob", "a Cy", "a Ann"]);
   });
 });
 
