@@ -164,9 +164,10 @@ export function decide(
   }
   const awards: Decision[] = award > 0 ? [{ kind: "award", member, points: award, recordRow: plans.length === 0 }] : [];
   const zone = memberZone(member.timezone, ctx.businessZone);
-  // Sends decided for this member in this call count too (a rule with two sends).
-  const campaignSends = [...(ctx.history?.campaign ?? [])];
-  const marketingSends = [...(ctx.history?.marketing ?? [])];
+  // Sends decided for this member in this call count too, for a rule with two sends.
+  const several = plans.length > 1;
+  let campaignSends = ctx.history?.campaign ?? NO_SENDS;
+  let marketingSends = ctx.history?.marketing ?? NO_SENDS;
   const sends = plans.map((plan): Decision => {
     const suppressed = (reason: SuppressReason, detail?: string): Decision => ({
       kind: "suppressed",
@@ -200,8 +201,10 @@ export function decide(
       if (coupon) coupons.release(coupon);
       return suppressed("template-error", (error as Error).message);
     }
-    campaignSends.push(reachesAt);
-    if (marketing) marketingSends.push(reachesAt);
+    if (several) {
+      campaignSends = [...campaignSends, reachesAt];
+      if (marketing) marketingSends = [...marketingSends, reachesAt];
+    }
     return {
       kind: "send",
       member,
@@ -216,5 +219,7 @@ export function decide(
       ...(deferredUntil === undefined ? {} : { deferredUntil }),
     };
   });
-  return [...awards, ...sends];
+  return awards.length === 0 ? sends : [...awards, ...sends];
 }
+
+const NO_SENDS: readonly number[] = [];

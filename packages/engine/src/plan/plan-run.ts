@@ -52,6 +52,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
     asOf: input.audience.asOf,
     expiring: input.needsExpiring,
     channels: plans.flatMap((plan) => plan.via),
+    businessZone: input.config.timezone,
     ...(input.fields ? { fields: input.fields } : {}),
     ...(skipDecidedIn === undefined ? {} : { skipDecidedIn }),
   });
@@ -59,6 +60,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
   const policies = policiesOf(input.campaign, input.config);
   const window = historyWindowMs(policies);
   const asOf = input.audience.asOf;
+  const noHistory: DecideContext = { asOf, businessZone: input.config.timezone, policies };
   try {
     let done = 0;
     for (let members = pages.next(); members.length > 0; members = pages.next()) {
@@ -74,7 +76,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
           : undefined;
       for (const member of members) {
         const past = history?.get(member.id);
-        const ctx: DecideContext = { asOf, businessZone: input.config.timezone, policies, ...(past ? { history: past } : {}) };
+        const ctx: DecideContext = past ? { ...noHistory, history: past } : noHistory;
         for (const decision of decide(input.campaign, plans, member, input.render, coupons, ctx)) {
           decisions.push(decision);
           count(funnel, decision);

@@ -61,7 +61,8 @@ function planned(message: string) {
     city: "北京",
     birthday: "1990-12-06",
     joined_at: "2021-06-01T10:00:00+08:00",
-    timezone: "Asia/Shanghai",
+    // Not the business's zone: the page reads M1's zone (the business's) as a number, M2's as is.
+    timezone: "Europe/Berlin",
     attributes: { vip_store: "BJ02", visits: 0, last_visit: "2026-01-31", app_user: false },
   });
   const env = toCheckEnvironment(config);
@@ -77,7 +78,7 @@ describe("the member fields a planning page reads", () => {
   it("renders canonical fields, custom fields of every kind, age on the member's local date and dates in the region's style", () => {
     expect(planned("fields")).toEqual([
       ["M1", "王小明|上海|SH01|7|36|2026年11月30日|2020年1月2日|M1|10|Asia/Shanghai"],
-      ["M2", "李娜|北京|BJ02|0|35|2026年1月31日|2021年6月1日|M2|20|Asia/Shanghai"],
+      ["M2", "李娜|北京|BJ02|0|35|2026年1月31日|2021年6月1日|M2|20|Europe/Berlin"],
     ]);
   });
 
