@@ -29,10 +29,34 @@ export interface OutboxPage {
   readonly awards: unknown[];
 }
 
-const OUTBOX_COLUMNS =
-  "run_id, member_id, action, decision, marketing, planned_for, zone, deferred_until, channel, message, address, content, state, not_before, error";
-const COLUMN_COUNT = OUTBOX_COLUMNS.split(",").length;
+/**
+ * What a page carries a row: the rest of an outbox row is the run's (run_id, planned_for: bound
+ * once a statement) or follows from these (state: queued for a send, else suppressed; not_before:
+ * deferred_until or 0). Fewer values a row are fewer to copy to the writing thread and to bind.
+ */
+const ROW_COLUMNS = [
+  "member_id",
+  "action",
+  "decision",
+  "marketing",
+  "zone",
+  "deferred_until",
+  "channel",
+  "message",
+  "address",
+  "content",
+  "error",
+];
+const COLUMN_COUNT = ROW_COLUMNS.length;
+const column = (name: string): string => `column${ROW_COLUMNS.indexOf(name) + 1}`;
 const ROW = `(${Array(COLUMN_COUNT).fill("?").join(", ")})`;
+/** INSERT OR IGNORE of `rows` page rows: the run's values first, then each row's (see ROW_COLUMNS). */
+function insertRows(rows: number): string {
+  return `INSERT OR IGNORE INTO outbox (run_id, planned_for, state, not_before, ${ROW_COLUMNS.join(", ")})
+    SELECT run.id, run.planned_for, CASE ${column("decision")} WHEN 'send' THEN 'queued' ELSE 'suppressed' END,
+      coalesce(${column("deferred_until")}, 0), ${ROW_COLUMNS.map(column).join(", ")}
+    FROM (SELECT ? AS id, ? AS planned_for) AS run, (VALUES ${Array(rows).fill(ROW).join(", ")})`;
+}
 /** Rows per INSERT statement: one statement per row cost more than SQLite's work for it. */
 const ROWS_PER_INSERT = 50;
 const COUPON_COLUMNS = 4;
@@ -62,47 +86,25 @@ export function outboxPage(run: RunKeys, decisions: readonly Decision[]): Outbox
   for (const d of decisions) {
     if (d.kind === "award") {
       awards.push(d.member.id, d.points);
-      if (d.recordRow)
-        rows.push(run.id, d.member.id, 0, "award-only", 0, run.asOf, null, null, null, null, null, null, "suppressed", 0, null);
+      if (d.recordRow) rows.push(d.member.id, 0, "award-only", 0, null, null, null, null, null, null, null);
     } else if (d.kind === "send") {
       if (d.coupon) coupons.push(d.coupon.code, d.coupon.name, d.member.id, d.coupon.expiresAt);
-      // not_before only holds a message back (quiet hours now, retry backoff later): due at once otherwise.
-      const held = d.deferredUntil ?? null;
+      // not_before (deferred_until or 0) only holds a message back: quiet hours now, retry backoff later.
       rows.push(
-        run.id,
         d.member.id,
         d.action,
         "send",
         d.marketing ? 1 : 0,
-        run.asOf,
         d.zone,
-        held,
+        d.deferredUntil ?? null,
         d.channel,
         d.message,
         d.address,
         JSON.stringify(d.content),
-        "queued",
-        held ?? 0,
         null,
       );
     } else {
-      rows.push(
-        run.id,
-        d.member.id,
-        d.action,
-        d.reason,
-        0,
-        run.asOf,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "suppressed",
-        0,
-        d.detail ?? null,
-      );
+      rows.push(d.member.id, d.action, d.reason, 0, null, null, null, null, null, null, d.detail ?? null);
     }
   }
   return { rows, coupons, awards };
@@ -116,8 +118,8 @@ export function outboxPage(run: RunKeys, decisions: readonly Decision[]): Outbox
  */
 export function outboxPageWriter(db: Db, run: RunKeys): (pages: readonly OutboxPage[]) => number {
   const issue = db.prepare("INSERT INTO coupon_codes (code, coupon, member_id, run_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
-  const insertOne = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${ROW}`);
-  const insertMany = db.prepare(`INSERT OR IGNORE INTO outbox (${OUTBOX_COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`);
+  const insertOne = db.prepare(insertRows(1));
+  const insertMany = db.prepare(insertRows(ROWS_PER_INSERT));
   const source = awardSource(run.campaign, run.slot);
   const awarded = db.prepare("SELECT EXISTS (SELECT 1 FROM point_lots WHERE member_id = ? AND source = ?)").pluck();
   const award = db.prepare("INSERT INTO point_lots (member_id, points, earned_at, expires_at, source) VALUES (?, ?, ?, NULL, ?)");
@@ -131,8 +133,8 @@ export function outboxPageWriter(db: Db, run: RunKeys): (pages: readonly OutboxP
     let added = 0;
     let i = 0;
     // Spread, not one array argument: better-sqlite3 binds arguments faster than array items.
-    for (; i + many <= rows.length; i += many) added += insertMany.run(...rows.slice(i, i + many)).changes;
-    for (; i < rows.length; i += COLUMN_COUNT) added += insertOne.run(...rows.slice(i, i + COLUMN_COUNT)).changes;
+    for (; i + many <= rows.length; i += many) added += insertMany.run(run.id, run.asOf, ...rows.slice(i, i + many)).changes;
+    for (; i < rows.length; i += COLUMN_COUNT) added += insertOne.run(run.id, run.asOf, ...rows.slice(i, i + COLUMN_COUNT)).changes;
     return added;
   };
   const write = db.transaction((pages: readonly OutboxPage[]) => pages.reduce((added, page) => added + writePage(page), 0));

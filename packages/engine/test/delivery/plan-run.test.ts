@@ -57,6 +57,8 @@ describe("planRun", () => {
       ["m11", "send", "queued", "sms", "welcome", "13800000011", sms("hi Kit"), 0],
       ["m12", "no-consent", "suppressed", null, null, null, null, 0],
     ]);
+    // Written in the audience's order: among messages due together, the dispatcher sends by id.
+    expect(db.prepare("SELECT member_id FROM outbox ORDER BY id").pluck().all()).toEqual(rows.map((r) => r[0]));
     // Nothing of the dispatcher's yet.
     for (const r of outboxRows(db)) {
       expect([r.run_id, r.action, r.attempts, r.claimed_by, r.claimed_at, r.provider_id, r.error_code, r.error, r.sent_at]).toEqual([
