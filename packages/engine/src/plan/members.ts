@@ -55,6 +55,8 @@ const PAGE_SIZE = 500;
 
 export interface AudiencePages {
   readonly size: number;
+  /** Members a page (the last may have fewer). */
+  readonly pageSize: number;
   /** The next page of members after the one returned last, or an empty array at the end. */
   next(): PlannedMember[];
   /** Drops the TEMP tables. */
@@ -143,6 +145,7 @@ export function openAudience(
   let after = 0;
   return {
     size,
+    pageSize,
     next() {
       const rows = page.all(...zone, after, pageSize) as unknown[][];
       if (rows.length > 0) after = (rows[rows.length - 1] as unknown[])[0] as number;

@@ -36,6 +36,8 @@ export interface PlanInput {
 
 /** What the decisions of a planning go to: the outbox (a run) or a report (a dry run). */
 export interface DecisionSink {
+  /** Called once before the first page, with how many pages of members the audience makes. */
+  begin?(pages: number): void;
   /** Called with each page of decisions; a run writes them in one transaction. */
   page(decisions: readonly Decision[]): void;
 }
@@ -56,6 +58,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
     ...(input.fields ? { fields: input.fields } : {}),
     ...(skipDecidedIn === undefined ? {} : { skipDecidedIn }),
   });
+  sink.begin?.(Math.ceil(pages.size / pages.pageSize));
   const funnel = emptyFunnel(pages.size);
   const policies = policiesOf(input.campaign, input.config);
   const window = historyWindowMs(policies);

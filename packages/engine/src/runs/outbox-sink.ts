@@ -21,14 +21,16 @@ import { issuedCodes, outboxPage, outboxPageWriter, rowCount, type OutboxPage, t
  *
  * The worker is a separate script: dist/runs/outbox-worker.js beside this module, or in the CLI's
  * bundle outbox-worker.mjs beside the chunk holding it. Where there is none (the tests run the
- * TypeScript sources), for a database in memory (another connection cannot see it), or when
- * asked, the planning thread writes each page itself.
+ * TypeScript sources), for a database in memory (another connection cannot see it), for an
+ * audience of one page (byAudience), or when asked, the planning thread writes each page itself.
  */
 
 /** How a run's pages are written: on a worker thread when there can be one ("auto"), or not. */
 export type Writing = "auto" | "worker" | "thread";
 
 export interface OutboxSink {
+  /** How many pages the audience makes, before the first: it decides where an "auto" sink writes. */
+  begin?(pages: number): void;
   page(decisions: readonly Decision[]): void;
   /**
    * Waits until every page is written; throws what writing one threw. Returns the rows of the
@@ -38,6 +40,8 @@ export interface OutboxSink {
   close(): { readonly rows: number; readonly added: number };
   /** Stops the writing thread, pages not yet written are dropped (planning failed anyway). */
   abort(): void;
+  /** Which thread writes the pages (none chosen yet: an "auto" sink before begin() or a page). */
+  writer(): "planning thread" | "writing thread" | undefined;
 }
 
 // The control words shared with the worker (an Int32Array over a SharedArrayBuffer).
@@ -82,11 +86,36 @@ export function openOutboxSink(db: Db, run: RunKeys, coupons: StoreCouponIssuer,
     throw new Error(`internal: no outbox worker beside ${import.meta.url} or a database in memory`);
   if (writing === "thread" || script === undefined || file === undefined) return inThread(db, run, coupons);
   if (writing === "worker") return inWorker(file, script, run, coupons);
-  try {
-    return inWorker(file, script, run, coupons);
-  } catch {
-    return inThread(db, run, coupons); // no thread to be had (the Worker constructor failed): write here
-  }
+  return byAudience(
+    () => inThread(db, run, coupons),
+    () => {
+      try {
+        return inWorker(file, script, run, coupons);
+      } catch {
+        return inThread(db, run, coupons); // no thread to be had (the Worker constructor failed): write here
+      }
+    },
+  );
+}
+
+/**
+ * An audience of one page has nothing to overlap: starting a thread (tens of milliseconds, more
+ * than planning a few hundred members) would only make a small run slower. The choice waits for
+ * begin(); a page before it starts the thread, as before; closed with no page, none is started.
+ */
+function byAudience(small: () => OutboxSink, large: () => OutboxSink): OutboxSink {
+  let sink: OutboxSink | undefined;
+  return {
+    begin(pages) {
+      sink ??= pages <= 1 ? small() : large();
+    },
+    page(decisions) {
+      (sink ??= large()).page(decisions);
+    },
+    close: () => (sink ??= small()).close(),
+    abort: () => sink?.abort(),
+    writer: () => sink?.writer(),
+  };
 }
 
 function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
@@ -102,6 +131,7 @@ function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink 
     },
     close: () => ({ rows, added }),
     abort() {},
+    writer: () => "planning thread",
   };
 }
 
@@ -190,5 +220,6 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
     abort() {
       if (!done) stop();
     },
+    writer: () => "writing thread",
   };
 }

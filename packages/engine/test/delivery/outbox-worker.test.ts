@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 // The built planRun: its outbox is written on a worker thread (dist/runs/outbox-worker.js), which
 // the TypeScript sources the other tests import do not have (they write on the planning thread).
 import { planRun, runFunnel } from "../../dist/runs/run.js";
+import { openOutboxSink } from "../../dist/runs/outbox-sink.js";
+import { StoreCouponIssuer } from "../../dist/plan/coupons.js";
 import type { RenderFn } from "../../src/plan/decide.js";
 import type { Writing } from "../../src/runs/outbox-sink.js";
 import { openStore, type Db } from "../../src/store/store.js";
@@ -154,5 +156,24 @@ describe("the outbox's writing thread", () => {
     const db = openStore(":memory:");
     expect(() => planRun(planInput(db, REWARD), SLOT, "reward.campaign", { writing: "worker" })).toThrow(/in memory/);
     db.close();
+  });
+
+  it("is started for an audience of more than one page when the writing is left to choose (a page has nothing to overlap)", () => {
+    const db = fileStore();
+    const sinks = [1, 2, 0].map((pages) => {
+      const sink = openOutboxSink(db, { id: 1, campaign: "reward", slot: SLOT, asOf: SLOT }, new StoreCouponIssuer(db, SLOT), "auto");
+      expect(sink.writer()).toBeUndefined();
+      sink.begin?.(pages);
+      return sink;
+    });
+    expect(sinks.map((sink) => sink.writer())).toEqual(["planning thread", "writing thread", "planning thread"]);
+    for (const sink of sinks) expect(sink.close()).toEqual({ rows: 0, added: 0 });
+    // A whole planning of one page: written by the planning thread, the same outcome.
+    const small = fileStore();
+    db.exec("DELETE FROM members WHERE id > 'm00400'");
+    small.exec("DELETE FROM members WHERE id > 'm00400'");
+    plan(small, "auto");
+    plan(db, "thread");
+    expect(outcome(small)).toEqual(outcome(db));
   });
 });
