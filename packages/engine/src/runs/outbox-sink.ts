@@ -53,7 +53,7 @@ export const ADDED = 3;
 /** Pages handed over and not yet written; the writing thread writes those waiting together. */
 export const MAX_IN_FLIGHT = 4;
 /** A page waits at most for SQLite's busy timeout (5 s); a worker silent this long is gone. */
-const STALL_SECONDS = 60;
+export const STALL_SECONDS = 60;
 
 export interface OutboxWorkerData {
   readonly dbPath: string;
@@ -79,18 +79,25 @@ export function describeWriteError(error: unknown): WriteErrorDescription {
 }
 
 /** A page sink for planRun: on a writing thread when there can be one (see above). */
-export function openOutboxSink(db: Db, run: RunKeys, coupons: StoreCouponIssuer, writing: Writing = "auto"): OutboxSink {
+export function openOutboxSink(
+  db: Db,
+  run: RunKeys,
+  coupons: StoreCouponIssuer,
+  writing: Writing = "auto",
+  /** How long a silent writing thread is waited for. */
+  stallSeconds = STALL_SECONDS,
+): OutboxSink {
   const script = workerScriptBeside("outbox-worker", import.meta.url);
   const file = db.memory ? undefined : db.name;
   if (writing === "worker" && (script === undefined || file === undefined))
     throw new Error(`internal: no outbox worker beside ${import.meta.url} or a database in memory`);
   if (writing === "thread" || script === undefined || file === undefined) return inThread(db, run, coupons);
-  if (writing === "worker") return inWorker(file, script, run, coupons);
+  if (writing === "worker") return inWorker(file, script, run, coupons, stallSeconds);
   return byAudience(
     () => inThread(db, run, coupons),
     () => {
       try {
-        return inWorker(file, script, run, coupons);
+        return inWorker(file, script, run, coupons, stallSeconds);
       } catch {
         return inThread(db, run, coupons); // no thread to be had (the Worker constructor failed): write here
       }
@@ -135,7 +142,7 @@ function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink 
   };
 }
 
-function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink {
+function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCouponIssuer, stallSeconds: number): OutboxSink {
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const { port1: errors, port2: workerErrors } = new MessageChannel();
   const worker = new Worker(script, {
@@ -183,8 +190,8 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
       if (posted - written <= inFlight) return;
       const error = failure();
       if (error) throw error;
-      if (Atomics.wait(control, WRITTEN, written, 1000) === "timed-out" && ++waited >= STALL_SECONDS)
-        throw new Error(`the outbox's writing thread wrote nothing in ${STALL_SECONDS} s: it stopped, or the database is locked`);
+      if (Atomics.wait(control, WRITTEN, written, 1000) === "timed-out" && ++waited >= stallSeconds)
+        throw new Error(`the outbox's writing thread wrote nothing in ${stallSeconds} s: it stopped, or the database is locked`);
     }
   };
   const stop = (): void => {
@@ -208,8 +215,8 @@ function inWorker(dbPath: string, script: URL, run: RunKeys, coupons: StoreCoupo
         worker.postMessage({ type: "end" } satisfies ToOutboxWorker);
         // The worker closes its connection before it says it is done.
         for (let waited = 0; Atomics.load(control, CLOSED) === 0;)
-          if (Atomics.wait(control, CLOSED, 0, 1000) === "timed-out" && ++waited >= STALL_SECONDS)
-            throw new Error(`the outbox's writing thread did not close its connection in ${STALL_SECONDS} s`);
+          if (Atomics.wait(control, CLOSED, 0, 1000) === "timed-out" && ++waited >= stallSeconds)
+            throw new Error(`the outbox's writing thread did not close its connection in ${stallSeconds} s`);
         const error = failure();
         if (error) throw error;
         return { rows, added: Atomics.load(control, ADDED) };

@@ -43,7 +43,16 @@ const RUN_COLUMNS = "id, campaign, slot, as_of AS asOf, state";
  *   run's own as-of (stored when it started) is the clock again, so decisions are the same;
  * - two processes planning the same slot at once cannot write a member twice.
  */
-export function planRun(input: PlanInput, slot: number, file: string, options: { readonly writing?: Writing } = {}): PlanRunResult {
+export function planRun(
+  input: PlanInput,
+  slot: number,
+  file: string,
+  options: {
+    readonly writing?: Writing;
+    /** How long a silent writing thread is waited for (60 s). */
+    readonly writerStallSeconds?: number;
+  } = {},
+): PlanRunResult {
   const started = performance.now();
   const { db, campaign } = input;
   const existing = db
@@ -65,7 +74,7 @@ export function planRun(input: PlanInput, slot: number, file: string, options: {
   }
   const coupons = new StoreCouponIssuer(db, run.asOf);
   // Pages are written beside the planning, on a thread of their own when there can be one.
-  const sink = openOutboxSink(db, run, coupons, options.writing);
+  const sink = openOutboxSink(db, run, coupons, options.writing, options.writerStallSeconds);
   let decided: Funnel;
   let written: { readonly rows: number; readonly added: number };
   try {

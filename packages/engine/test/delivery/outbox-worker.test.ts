@@ -176,4 +176,27 @@ describe("the outbox's writing thread", () => {
     plan(db, "thread");
     expect(outcome(small)).toEqual(outcome(db));
   });
+
+  it("gives up on a writing thread silent for the stall limit (here: the database locked under it)", () => {
+    const db = fileStore();
+    const locker = openStore(db.name, { mustExist: true });
+    try {
+      // After the first page is handed over, another connection takes the write lock and keeps it.
+      const input = {
+        ...planInput(db, REWARD),
+        onProgress: () => {
+          if (!locker.inTransaction) locker.exec("BEGIN IMMEDIATE");
+        },
+      };
+      const started = performance.now();
+      expect(() => planRun(input, SLOT, "reward.campaign", { writing: "worker", writerStallSeconds: 1 })).toThrow(
+        "the outbox's writing thread wrote nothing in 1 s: it stopped, or the database is locked",
+      );
+      // The limit, not SQLite's busy timeout (5 s), ended the wait.
+      expect(performance.now() - started).toBeLessThan(4_000);
+    } finally {
+      if (locker.inTransaction) locker.exec("ROLLBACK");
+      locker.close();
+    }
+  });
 });
