@@ -92,7 +92,8 @@ export const CANONICAL = new Set(CANONICAL_FIELDS.map((f) => f.name));
  * first expiry when asked for, then addresses and member fields (pageLayout).
  */
 const CONSENTS = 6;
-const FIXED = CONSENTS + 1;
+/** Where in a row the k-th of pageLayout's columns is (the consents are its first). */
+const columnAt = (k: number): number => CONSENTS + k;
 /** Member fields among them, by column. */
 const TIMEZONE = 4;
 const FIXED_COLUMNS: ReadonlyMap<string, number> = new Map([
@@ -159,7 +160,7 @@ export function openAudience(
 }
 
 interface PageLayout {
-  /** The SELECT expressions after the fixed ones (member columns). */
+  /** The SELECT expressions after seq … opted-out channels: row index CONSENTS on. */
   readonly columns: readonly string[];
   member(row: readonly unknown[]): PlannedMember;
 }
@@ -175,8 +176,9 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
   const consents = channels.map((channel, i) => `((m.consent_${channel} IS 1) << ${i})`).join(" | ");
   const columns: string[] = [consents === "" ? "0" : consents];
   const expiring = options.expiring;
+  const expiringAt = columnAt(columns.length);
   if (expiring) columns.push("e.points", "e.first_expiry");
-  const addresses = FIXED + columns.length - 1;
+  const addresses = columnAt(columns.length);
   for (const channel of channels) columns.push(`m.${ADDRESS_COLUMN[channel]}`);
   const wanted = new Map(options.fields ?? []);
   if (wanted.has("age") && !wanted.has("birthday")) wanted.set("birthday", "date");
@@ -189,9 +191,9 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
     // name, points and timezone are fixed columns already: read once.
     const fixed = FIXED_COLUMNS.get(name);
     if (fixed === undefined) columns.push(`m.${name}`);
-    fields.push({ name, kind, consent: name.startsWith("consent_"), column: fixed ?? FIXED + columns.length - 2 });
+    fields.push({ name, kind, consent: name.startsWith("consent_"), column: fixed ?? columnAt(columns.length - 1) });
   }
-  const attributesColumn = FIXED + columns.indexOf("m.attributes") - 1;
+  const attributesColumn = columnAt(columns.indexOf("m.attributes"));
   const businessZone = options.businessZone ?? null;
   return {
     columns,
@@ -228,7 +230,8 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
       };
       // Set, not spread in: a million members, two objects fewer each.
       if (custom && typeof row[attributesColumn] === "string") member.custom = row[attributesColumn] as string;
-      if (expiring) member.expiring = { points: (row[FIXED] as number | null) ?? 0, firstExpiry: row[FIXED + 1] as number | null };
+      if (expiring)
+        member.expiring = { points: (row[expiringAt] as number | null) ?? 0, firstExpiry: row[expiringAt + 1] as number | null };
       return member;
     },
   };
