@@ -5,6 +5,7 @@ import type { VariableKind } from "../render/variables.js";
 import { shrinkPageCache } from "../store/page-cache.js";
 import type { Db } from "../store/store.js";
 import type { Reach } from "./channel-choice.js";
+import type { Mutable } from "../mutable.js";
 
 /*
  * Planning reads the audience in pages: the audience query's member ids are first written to a
@@ -265,7 +266,6 @@ export function customValues(custom: string | undefined, kinds: ReadonlyMap<stri
 
 const NO_CHANNELS: readonly string[] = [];
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const NO_REACH: Reach = Object.freeze({ address: null, consent: false, optedOut: false });
 
 /** A member's reachability on a channel, for chooseChannel. */

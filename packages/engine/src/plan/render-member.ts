@@ -6,6 +6,7 @@ import { ageOn, localDate, memberZone } from "../time/local-dates.js";
 import type { ChannelContent, RenderFn } from "./decide.js";
 import { CANONICAL, customValues, type PlannedMember } from "./members.js";
 import type { VariableKind } from "../render/variables.js";
+import type { Mutable } from "../mutable.js";
 
 export interface RenderSettings {
   readonly compiled: CompiledMessages;
@@ -58,8 +59,6 @@ interface Renderer {
   readonly render: MessageRenderer;
   readonly custom: boolean;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The member's fields as templates see them: those the templates show (read with the page, see
