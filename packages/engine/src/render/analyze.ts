@@ -32,6 +32,11 @@ export interface VariableUse {
    * {{#if}}/{{#unless}} and a single name (`{{#if coupon}}`; `{{#if coupon.code}}` still needs a coupon).
    */
   readonly guarded: boolean;
+  /**
+   * The use is the condition of an {{#if}}/{{#unless}}: only the groups holding it must be there
+   * (`{{#if member.city}}` is false for a member without a city, it does not fail).
+   */
+  readonly condition: boolean;
 }
 
 export interface TemplateProblem {
@@ -254,7 +259,7 @@ class Walker {
     const guarded =
       guards.some((g) => g.length <= path.parts.length && g.every((part, i) => path.parts[i] === part)) ||
       (role.kind === "condition" && path.parts.length === 1);
-    this.uses.push({ parts: path.parts, path: name, node, loc: path.loc, guarded });
+    this.uses.push({ parts: path.parts, path: name, node, loc: path.loc, guarded, condition: role.kind === "condition" });
   }
 
   private unknownVariable(path: hbs.AST.PathExpression, index: number, parent: string, known: readonly string[]): void {

@@ -44,8 +44,8 @@ export interface CouponVariables {
 }
 
 /**
- * What a template sees. Objects have no prototype, so `{{constructor}}` or `{{member.__proto__}}`
- * find nothing and strict mode throws; values a member lacks are left out, so `{{member.city}}`
+ * What a template sees. Objects have no prototype with a string key (see RECORD), so
+ * `{{constructor}}` or `{{member.__proto__}}` find nothing and strict mode throws; values a member lacks are left out, so `{{member.city}}`
  * throws for a member without a city instead of rendering an empty string.
  */
 export type TemplateInput = Readonly<Record<string, unknown>>;
@@ -127,9 +127,17 @@ function campaignRecord(name: string): TemplateInput {
   return lastCampaign.value;
 }
 
-/** A prototype-less object: a template path finds only what is set on it. */
+/**
+ * What every record of a template's input inherits: nothing a template path can name, only the
+ * string conversion Handlebars' strict mode uses for its message ('"city" not defined in …').
+ * Without it, that message threw a TypeError of its own and the position of the failed variable
+ * was lost (render.ts explain() needs it).
+ */
+const RECORD: object = Object.freeze(Object.create(null, { [Symbol.toPrimitive]: { value: () => "[template values]" } }) as object);
+
+/** An object whose only string keys are what is set on it: a template path finds nothing else. */
 function record(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>;
+  return Object.create(RECORD) as Record<string, unknown>;
 }
 
 /** Sets a value the context has; one it lacks stays absent, so a strict template throws for it. */

@@ -151,7 +151,7 @@ function explain(template: CompiledTemplate, input: TemplateInput, error: unknow
   const uses = template.analysis?.uses ?? [];
   const at = error as { lineNumber?: unknown; column?: unknown };
   const located = uses.find((u) => u.loc.start.line === at.lineNumber && u.loc.start.column === at.column);
-  const missing = located ?? uses.find((u) => !u.guarded && !hasValue(input, u)) ?? uses.find((u) => !hasValue(input, u));
+  const missing = located ?? uses.find((u) => !u.guarded && !canRender(input, u)) ?? uses.find((u) => !hasValue(input, u.parts));
   const label = template.unit.label;
   if (missing) {
     const why =
@@ -165,9 +165,14 @@ function explain(template: CompiledTemplate, input: TemplateInput, error: unknow
   return new RenderError(`${label}: ${error instanceof Error ? error.message : String(error)} (member ${memberId})`, label);
 }
 
-function hasValue(input: TemplateInput, use: VariableUse): boolean {
+/** Whether a use cannot fail: its value is there, or it is a condition and its groups are. */
+function canRender(input: TemplateInput, use: VariableUse): boolean {
+  return hasValue(input, use.condition ? use.parts.slice(0, -1) : use.parts);
+}
+
+function hasValue(input: TemplateInput, parts: readonly string[]): boolean {
   let value: unknown = input;
-  for (const part of use.parts) {
+  for (const part of parts) {
     if (typeof value !== "object" || value === null || dateOf(value) || !Object.hasOwn(value, part)) return false;
     value = (value as Record<string, unknown>)[part];
   }

@@ -62,6 +62,19 @@ describe("strict variables", () => {
     expect(sms(template, { coupon: { code: "HS-1", value: "20元", name: "HS-20" } })).toBe("券码HS-1，上海");
   });
 
+  it("names the variable that failed, not an earlier {{#if}} on a field the member lacks too", () => {
+    const template = "{{#if member.tier}}{{member.tier}}会员{{/if}}您好，{{member.city}}的{{member.name}}";
+    const error = renderError(() => sms(template, { member: { id: "M7", name: "李雷" } }));
+    expect(error.message).toBe("patron.yaml messages.m.sms.body: {{member.city}} has no value for member M7");
+    // Where Handlebars says it failed wins over the first variable the member lacks: here that
+    // one is in a branch not taken.
+    const taken = renderError(() => sms("{{#if points}}{{else}}{{member.city}}{{/if}}{{member.tier}}", { member: { id: "M7" } }));
+    expect(taken.variable).toBe("member.tier");
+    // A helper given no value fails without a position: the {{#if}} before it is not the culprit.
+    const helper = renderError(() => sms('{{#if member.tier}}{{/if}}{{date member.birthday "M月d日"}}', { member: { id: "M7" } }));
+    expect(helper.variable).toBe("member.birthday");
+  });
+
   it("refuses a template with a problem, pointing at patron check", () => {
     const error = renderError(() => sms("{{member.nmae}}"));
     expect(error.message).toBe('patron.yaml messages.m.sms.body: unknown variable "member.nmae" (run patron check)');
