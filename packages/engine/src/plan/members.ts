@@ -185,6 +185,7 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
   if (wanted.has("age") && !wanted.has("birthday")) wanted.set("birthday", "date");
   wanted.delete("age");
   const custom = [...wanted.keys()].some((name) => name !== "id" && !CANONICAL.has(name));
+  const attributesColumn = columnAt(columns.length); // read only when `custom`
   if (custom) columns.push("m.attributes");
   const fields: { name: string; kind: VariableKind; consent: boolean; column: number }[] = [];
   for (const [name, kind] of wanted) {
@@ -194,7 +195,6 @@ function pageLayout(options: AudienceReadOptions): PageLayout {
     if (fixed === undefined) columns.push(`m.${name}`);
     fields.push({ name, kind, consent: name.startsWith("consent_"), column: fixed ?? columnAt(columns.length - 1) });
   }
-  const attributesColumn = columnAt(columns.indexOf("m.attributes"));
   const businessZone = options.businessZone ?? null;
   return {
     columns,

@@ -44,9 +44,9 @@ export interface CouponVariables {
 }
 
 /**
- * What a template sees. Objects have no prototype with a string key (see RECORD), so
- * `{{constructor}}` or `{{member.__proto__}}` find nothing and strict mode throws; values a member lacks are left out, so `{{member.city}}`
- * throws for a member without a city instead of rendering an empty string.
+ * What a template sees. Its objects inherit no string key (see RECORD), so `{{constructor}}` or
+ * `{{member.__proto__}}` find nothing and strict mode throws; values a member lacks are left out,
+ * so `{{member.city}}` throws for a member without a city instead of rendering an empty string.
  */
 export type TemplateInput = Readonly<Record<string, unknown>>;
 
@@ -115,7 +115,7 @@ function fieldsOf(settings: InputSettings): readonly (readonly [string, Variable
 }
 
 // The campaign's record is the same for every member of a run: made once per name. Templates
-// only read their input, and a prototype-less frozen record has nothing to reach through.
+// only read their input, and a frozen record inheriting no string key has nothing to reach through.
 let lastCampaign: { readonly name: string; readonly value: TemplateInput } | undefined;
 
 function campaignRecord(name: string): TemplateInput {
