@@ -42,7 +42,7 @@ export { decide, sendPlans, SUPPRESS_REASONS } from "./plan/decide.js";
 export type { ActionExtras, ChannelContent, Decision, RenderFn, SuppressReason } from "./plan/decide.js";
 export { emptyFunnel, totalPlanned } from "./plan/funnel.js";
 export type { Funnel } from "./plan/funnel.js";
-export { EXPIRING_DAYS, openAudience, reachOf } from "./plan/members.js";
+export { EXPIRING_DAYS, openPages, reachOf, writeAudience } from "./plan/members.js";
 export type { PlannedMember } from "./plan/members.js";
 export { planInto } from "./plan/plan-run.js";
 export type { DecisionSink, PlanInput } from "./plan/plan-run.js";

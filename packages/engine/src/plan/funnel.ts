@@ -1,5 +1,5 @@
 import { CHANNEL_NAMES, type ChannelName } from "@patron/dsl";
-import { SUPPRESS_REASONS, type SuppressReason } from "./decide.js";
+import { SUPPRESS_REASONS, type Decision, type SuppressReason } from "./decide.js";
 
 /**
  * A run's funnel: the audience, then how many decisions each reason suppressed, then the
@@ -28,4 +28,24 @@ export function emptyFunnel(audience: number): Funnel {
 
 export function totalPlanned(funnel: Funnel): number {
   return Object.values(funnel.planned).reduce((a, b) => a + b, 0);
+}
+
+/** Adds the counts of `more` (decisions made elsewhere, of the same audience) to `funnel`. */
+export function addFunnel(funnel: Funnel, more: Funnel): void {
+  for (const reason of SUPPRESS_REASONS) funnel.suppressed[reason] += more.suppressed[reason];
+  for (const channel of CHANNEL_NAMES) funnel.planned[channel] += more.planned[channel];
+  funnel.deferred += more.deferred;
+  funnel.awarded += more.awarded;
+}
+
+/** Counts a decision into a funnel. */
+export function countDecision(funnel: Funnel, decision: Decision): void {
+  if (decision.kind === "award") {
+    funnel.awarded++;
+    return;
+  }
+  if (decision.kind === "send") {
+    funnel.planned[decision.channel]++;
+    if (decision.deferredUntil !== undefined) funnel.deferred++;
+  } else funnel.suppressed[decision.reason]++;
 }

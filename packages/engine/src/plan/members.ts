@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { ChannelName } from "@patron/channels";
 import { CANONICAL_FIELDS } from "@patron/dsl";
 import type { MemberValue } from "../render/context.js";
@@ -9,10 +12,15 @@ import type { Mutable } from "../mutable.js";
 
 /*
  * Planning reads the audience in pages: the audience query's member ids are first written to a
- * TEMP table inside SQLite (never into the process), then read back a page at a time. better-
- * sqlite3 cannot write while a statement is being iterated on the same connection; pages (plain
- * .all() calls) leave it free to write the outbox between them, and keep memory flat for a
- * million-member audience.
+ * table inside SQLite (never into the process), numbered, then read back a page at a time — page
+ * k holds the members numbered k·pageSize+1 … (k+1)·pageSize, so two threads can each read the
+ * pages they take. better-sqlite3 cannot write while a statement is being iterated on the same
+ * connection; pages (plain .all() calls) leave it free to write between them, and keep memory flat
+ * for a million-member audience.
+ *
+ * The table is a TEMP table of the planning connection, or, when a run's writing thread plans
+ * pages too (runs/outbox-sink.ts), a table in a scratch database file both connections attach: a
+ * TEMP table is seen by its own connection only.
  *
  * A page reads only what planning will use — the addresses and consents of the campaign's
  * channels, and the member fields its templates show — as raw arrays: turning SQLite values into
@@ -54,13 +62,23 @@ export const EXPIRING_DAYS = 30;
  */
 const PAGE_SIZE = 500;
 
-export interface AudiencePages {
+/** A planning's audience, written where its pages are read from. */
+export interface Audience {
+  /** Members in it. */
   readonly size: number;
-  /** Members a page (the last may have fewer). */
+  /** Pages to read (after a resume some are short or empty: members decided before are left out). */
+  readonly pages: number;
   readonly pageSize: number;
-  /** The next page of members after the one returned last, or an empty array at the end. */
-  next(): PlannedMember[];
-  /** Drops the TEMP tables. */
+  /** The scratch database holding it, for another connection to attach; absent: a TEMP table. */
+  readonly file?: string;
+  /** Drops the tables (deletes the scratch database). */
+  close(): void;
+}
+
+export interface AudiencePages {
+  /** The members of page k (0-based; empty past the end). */
+  page(k: number): PlannedMember[];
+  /** Gives the connection its page cache back (and detaches a scratch database it attached). */
   close(): void;
 }
 
@@ -103,32 +121,82 @@ const FIXED_COLUMNS: ReadonlyMap<string, number> = new Map([
   ["timezone", TIMEZONE],
 ]);
 
+/** The schema the audience tables live in: the scratch database's when there is one. */
+const SHARED = "plan_share";
+const schemaOf = (audience: Pick<Audience, "file">): string => (audience.file === undefined ? "temp" : SHARED);
+
 /**
- * Writes the audience (the compiled query and its parameters) to TEMP tables and pages through it.
+ * Attaches the scratch database with a page cache of SHARED_CACHE_KIB: pages read it in order
+ * once, and the OS caches the file (a connection's default, 2 MB, was RSS for nothing).
  */
-export function openAudience(
+function attachShared(db: Db, file: string): void {
+  db.prepare(`ATTACH DATABASE ? AS ${SHARED}`).run(file);
+  db.exec(`PRAGMA ${SHARED}.cache_size = -${SHARED_CACHE_KIB}`);
+}
+const SHARED_CACHE_KIB = 1024;
+
+/**
+ * Writes the audience (the compiled query and its parameters) to a table, numbered in the query's
+ * order, with the points expiring per member when asked for: TEMP tables, or (`shared`) tables of
+ * a scratch database in a directory of its own under the OS's temporary directory.
+ */
+export function writeAudience(
   db: Db,
   query: { readonly sql: string; readonly params: readonly unknown[] },
-  options: AudienceReadOptions,
-): AudiencePages {
-  db.exec("DROP TABLE IF EXISTS temp.plan_audience; DROP TABLE IF EXISTS temp.plan_expiring");
-  db.exec("CREATE TEMP TABLE plan_audience (seq INTEGER PRIMARY KEY, member_id TEXT NOT NULL)");
-  db.prepare(`INSERT INTO temp.plan_audience (member_id) SELECT * FROM (${query.sql})`).run(...query.params);
-  if (options.skipDecidedIn !== undefined) {
-    db.prepare("DELETE FROM temp.plan_audience WHERE member_id IN (SELECT member_id FROM main.outbox WHERE run_id = ?)").run(
-      options.skipDecidedIn,
-    );
+  options: Pick<AudienceReadOptions, "asOf" | "expiring" | "skipDecidedIn" | "pageSize"> & { readonly shared: boolean },
+): Audience {
+  let file: string | undefined;
+  if (options.shared) {
+    file = join(mkdtempSync(join(tmpdir(), "patron-plan-")), "audience.db");
+    // An empty file is an empty database; ATTACH would not create one for a connection opened
+    // with fileMustExist. Disposable: no journal, no syncing.
+    writeFileSync(file, "");
+    attachShared(db, file);
+    db.exec(`PRAGMA ${SHARED}.journal_mode = OFF; PRAGMA ${SHARED}.synchronous = OFF`);
   }
-  const size = Number(db.prepare("SELECT count(*) FROM temp.plan_audience").pluck().get());
-  if (options.expiring) {
-    db.exec("CREATE TEMP TABLE plan_expiring (member_id TEXT PRIMARY KEY, points REAL, first_expiry INTEGER) WITHOUT ROWID");
-    db.prepare(
-      `INSERT INTO temp.plan_expiring
-       SELECT member_id, sum(points), min(expires_at) FROM main.point_lots
-       WHERE expires_at > ? AND expires_at <= ? AND earned_at <= ? GROUP BY member_id`,
-    ).run(options.asOf, options.asOf + EXPIRING_DAYS * 86_400_000, options.asOf);
+  const schema = schemaOf({ ...(file === undefined ? {} : { file }) });
+  const drop = (): void => {
+    db.exec(`DROP TABLE IF EXISTS ${schema}.plan_audience; DROP TABLE IF EXISTS ${schema}.plan_expiring`);
+  };
+  const close = (): void => {
+    if (file === undefined) return drop();
+    db.exec(`DETACH DATABASE ${SHARED}`);
+    rmSync(dirname(file), { recursive: true, force: true });
+  };
+  try {
+    drop();
+    db.exec(`CREATE TABLE ${schema}.plan_audience (seq INTEGER PRIMARY KEY, member_id TEXT NOT NULL)`);
+    db.prepare(`INSERT INTO ${schema}.plan_audience (member_id) SELECT * FROM (${query.sql})`).run(...query.params);
+    const numbered = Number(db.prepare(`SELECT coalesce(max(seq), 0) FROM ${schema}.plan_audience`).pluck().get());
+    if (options.skipDecidedIn !== undefined) {
+      db.prepare(`DELETE FROM ${schema}.plan_audience WHERE member_id IN (SELECT member_id FROM main.outbox WHERE run_id = ?)`).run(
+        options.skipDecidedIn,
+      );
+    }
+    const size = Number(db.prepare(`SELECT count(*) FROM ${schema}.plan_audience`).pluck().get());
+    if (options.expiring) {
+      db.exec(`CREATE TABLE ${schema}.plan_expiring (member_id TEXT PRIMARY KEY, points REAL, first_expiry INTEGER) WITHOUT ROWID`);
+      db.prepare(
+        `INSERT INTO ${schema}.plan_expiring
+         SELECT member_id, sum(points), min(expires_at) FROM main.point_lots
+         WHERE expires_at > ? AND expires_at <= ? AND earned_at <= ? GROUP BY member_id`,
+      ).run(options.asOf, options.asOf + EXPIRING_DAYS * 86_400_000, options.asOf);
+    }
+    const pageSize = options.pageSize ?? PAGE_SIZE;
+    return { size, pages: Math.ceil(numbered / pageSize), pageSize, ...(file === undefined ? {} : { file }), close };
+  } catch (error) {
+    close();
+    throw error;
   }
-  // The audience query above wanted the big page cache; pages walk the audience in order and the
+}
+
+/** Reads pages of an audience written by writeAudience, on this connection or another. */
+export function openPages(db: Db, audience: Pick<Audience, "file" | "pageSize">, options: AudienceReadOptions): AudiencePages {
+  const schema = schemaOf(audience);
+  const attach =
+    audience.file !== undefined && db.prepare("SELECT count(*) FROM pragma_database_list WHERE name = ?").pluck().get(SHARED) === 0;
+  if (attach) attachShared(db, audience.file as string);
+  // The audience query wanted the big page cache; pages walk the audience in order and the
   // outbox grows at its end (store/page-cache.ts). close() restores it.
   const restoreCache = shrinkPageCache(db);
   const layout = pageLayout(options);
@@ -137,25 +205,20 @@ export function openAudience(
       `SELECT a.seq, m.id, m.name, m.points, ${options.businessZone === undefined ? "m.timezone" : "CASE m.timezone WHEN ? THEN 1 ELSE m.timezone END"},
         (SELECT group_concat(o.channel) FROM main.opt_out_current o WHERE o.member_id = m.id)
         ${layout.columns.map((c) => `, ${c}`).join("")}
-      FROM temp.plan_audience AS a JOIN main.members AS m ON m.id = a.member_id
-      ${options.expiring ? "LEFT JOIN temp.plan_expiring AS e ON e.member_id = m.id" : ""}
-      WHERE a.seq > ? ORDER BY a.seq LIMIT ?`,
+      FROM ${schema}.plan_audience AS a JOIN main.members AS m ON m.id = a.member_id
+      ${options.expiring ? `LEFT JOIN ${schema}.plan_expiring AS e ON e.member_id = m.id` : ""}
+      WHERE a.seq > ? AND a.seq <= ? ORDER BY a.seq`,
     )
     .raw(true);
-  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const { pageSize } = audience;
   const zone = options.businessZone === undefined ? [] : [options.businessZone];
-  let after = 0;
   return {
-    size,
-    pageSize,
-    next() {
-      const rows = page.all(...zone, after, pageSize) as unknown[][];
-      if (rows.length > 0) after = (rows[rows.length - 1] as unknown[])[0] as number;
-      return rows.map(layout.member);
+    page(k) {
+      return (page.all(...zone, k * pageSize, (k + 1) * pageSize) as unknown[][]).map(layout.member);
     },
     close() {
-      db.exec("DROP TABLE IF EXISTS temp.plan_audience; DROP TABLE IF EXISTS temp.plan_expiring");
       restoreCache();
+      if (attach) db.exec(`DETACH DATABASE ${SHARED}`);
     },
   };
 }

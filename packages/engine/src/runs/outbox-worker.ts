@@ -1,72 +1,100 @@
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { receiveMessageOnPort, workerData, parentPort } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 import { openStore, type Db } from "../store/store.js";
 import { shrinkPageCache } from "../store/page-cache.js";
 import { outboxPageWriter, type OutboxPage } from "./outbox-pages.js";
-import { ADDED, CLOSED, describeWriteError, FAILED, WRITTEN } from "./outbox-sink.js";
-import type { OutboxWorkerData, ToOutboxWorker } from "./outbox-sink.js";
+import { ADDED, CLOSED, DECIDED, describeWriteError, FAILED, NEXT_PAGE, PLANNED, POSTED, WRITTEN } from "./outbox-sink.js";
+import type { FromOutboxWorker, OutboxWorkerData, ToOutboxWorker } from "./outbox-sink.js";
+import type { WorkerPages } from "./worker-planning.js";
 
 /*
- * The outbox's writing thread of a run (outbox-sink.ts starts it): writes the pages it is handed,
- * in order, those waiting together in one transaction, on a connection of its own, and counts
- * the pages written in the shared control words. After an error it writes nothing more. It is a
- * separate entry point of the CLI's bundle.
+ * The outbox's writing thread of a run (outbox-sink.ts starts it). In a loop, until the planning
+ * thread says "end":
+ * - takes the pages the planning thread handed over;
+ * - writes the pages that are next in order, those waiting together in one transaction, and
+ *   counts them in the shared control words;
+ * - when it plans too and nothing is ready to write, takes the next page from the shared counter
+ *   and plans it (worker-planning.ts), unless enough of its own pages already wait for one of
+ *   the planning thread's;
+ * - otherwise sleeps until the planning thread posts something.
+ * After an error it reports, closes its connection and ends. It is a separate entry point of
+ * the CLI's bundle.
  */
 
 const WRITER_CACHE_KIB = 8192;
+/** Pages waiting to be written (for one of the planning thread's) past which this thread plans no more. */
+const OWN_AHEAD = 4;
 
 const port = parentPort as MessagePort;
-const { dbPath, run, control, errors } = workerData as OutboxWorkerData;
+const { dbPath, run, control, reports, planning } = workerData as OutboxWorkerData;
 
-let failed = false;
-const fail = (error: unknown): void => {
-  failed = true;
-  errors.postMessage(describeWriteError(error));
-  Atomics.store(control, FAILED, 1);
+const report = (message: FromOutboxWorker): void => reports.postMessage(message);
+const wake = (): void => {
   Atomics.notify(control, WRITTEN);
+  Atomics.notify(control, PLANNED);
 };
 
 let db: Db | undefined;
-let write: ((pages: readonly OutboxPage[]) => number) | undefined;
 try {
   db = openStore(dbPath, { mustExist: true });
   // The outbox grows at its end: a small page cache will do (store/page-cache.ts); its RSS
   // counts in the planning's memory target.
   shrinkPageCache(db, WRITER_CACHE_KIB);
-  write = outboxPageWriter(db, run);
+  await work(db, outboxPageWriter(db, run));
 } catch (error) {
-  fail(error);
+  report({ type: "error", ...describeWriteError(error) });
+  Atomics.store(control, FAILED, 1);
 }
+db?.close();
+port.close();
+reports.close();
+Atomics.store(control, CLOSED, 1);
+Atomics.notify(control, CLOSED);
+wake();
 
-function end(): void {
-  db?.close();
-  port.close();
-  errors.close();
-  Atomics.store(control, CLOSED, 1);
-  Atomics.notify(control, CLOSED);
-}
-
-port.on("message", (first: ToOutboxWorker) => {
-  if (first.type === "end") return end();
-  // The pages waiting go together in one transaction: fewer commits when writing falls behind.
-  const pages = [first.page];
+async function work(db: Db, write: (pages: readonly OutboxPage[]) => number): Promise<void> {
+  // The planning modules (the DSL, the template compiler) are loaded only by a thread that plans.
+  const pagesOf = planning ? (await import("./worker-planning.js")).workerPages : undefined;
+  const ready = new Map<number, OutboxPage>();
+  let next = 0;
+  let mine: { readonly pages: WorkerPages; readonly count: number } | undefined;
   let ended = false;
-  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
-    const message = next.message as ToOutboxWorker;
-    if (message.type === "end") {
-      ended = true;
-      break;
+  for (;;) {
+    const seen = Atomics.load(control, POSTED);
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+      const message = m.message as ToOutboxWorker;
+      if (message.type === "page") ready.set(message.k, message.page);
+      else if (message.type === "end") ended = true;
+      else if (pagesOf && planning) mine = { pages: pagesOf(db, run, planning, message.audience), count: message.audience.pages };
     }
-    pages.push(message.page);
-  }
-  if (!failed && write) {
-    try {
-      Atomics.add(control, ADDED, write(pages));
-      Atomics.add(control, WRITTEN, pages.length);
-    } catch (error) {
-      fail(error);
+    const batch: OutboxPage[] = [];
+    for (let k = next; ready.has(k); k++) {
+      batch.push(ready.get(k) as OutboxPage);
+      ready.delete(k);
     }
-    Atomics.notify(control, WRITTEN);
+    if (batch.length > 0) {
+      Atomics.add(control, ADDED, write(batch));
+      next += batch.length;
+      Atomics.store(control, WRITTEN, next);
+      wake();
+      continue;
+    }
+    if (ended) return;
+    if (mine && ready.size < OWN_AHEAD) {
+      const k = Atomics.add(control, NEXT_PAGE, 1);
+      if (k < mine.count) {
+        ready.set(k, mine.pages.plan(k));
+        Atomics.store(control, DECIDED, mine.pages.done.members);
+        continue;
+      }
+      // Every page is taken: this thread's share is decided.
+      mine.pages.close();
+      report({ type: "planned", members: mine.pages.done.members, rows: mine.pages.done.rows, funnel: mine.pages.done.funnel });
+      Atomics.store(control, PLANNED, 1);
+      wake();
+      mine = undefined;
+      continue;
+    }
+    Atomics.wait(control, POSTED, seen, 1000);
   }
-  if (ended) end();
-});
+}

@@ -1,5 +1,6 @@
 import type { ChannelName } from "@patron/channels";
 import { StoreCouponIssuer } from "../plan/coupons.js";
+import { sendPlans } from "../plan/decide.js";
 import { emptyFunnel, type Funnel } from "../plan/funnel.js";
 import { planInto, type PlanInput } from "../plan/plan-run.js";
 import { withSmallPageCache } from "../store/page-cache.js";
@@ -30,6 +31,11 @@ export interface PlanRunResult {
   readonly resumed: boolean;
   /** The run's funnel as the outbox records it (all of it, also from before a resume). */
   readonly funnel: Funnel;
+  /**
+   * Members this planning decided, by thread: the writing thread decides pages too when it can
+   * (runs/outbox-sink.ts). Both 0 for a slot planned before.
+   */
+  readonly decided: { readonly planningThread: number; readonly writingThread: number };
   readonly elapsedMs: number;
 }
 
@@ -70,13 +76,30 @@ export function planRun(
     .immediate();
   const { run } = existing;
   if (run.state === "planned") {
-    return { run, alreadyPlanned: true, resumed: false, funnel: runFunnel(db, run.id), elapsedMs: performance.now() - started };
+    return {
+      run,
+      alreadyPlanned: true,
+      resumed: false,
+      funnel: runFunnel(db, run.id),
+      decided: { planningThread: 0, writingThread: 0 },
+      elapsedMs: performance.now() - started,
+    };
   }
   const coupons = new StoreCouponIssuer(db, run.asOf);
-  // Pages are written beside the planning, on a thread of their own when there can be one.
-  const sink = openOutboxSink(db, run, coupons, options.writing, options.writerStallSeconds);
+  // Pages are written beside the planning, on a thread of their own when there can be one, which
+  // plans pages too when it can make the same renders and the campaign hands out no coupon codes.
+  const issuesCodes = sendPlans(campaign, input.config.coupons).some((plan) => plan.coupon !== undefined);
+  const planning =
+    input.project && !issuesCodes
+      ? {
+          config: input.project.config,
+          campaign,
+          ...(input.project.signingSecret === undefined ? {} : { signingSecret: input.project.signingSecret }),
+        }
+      : undefined;
+  const sink = openOutboxSink(db, run, coupons, options.writing, options.writerStallSeconds, planning);
   let decided: Funnel;
-  let written: { readonly rows: number; readonly added: number };
+  let written: ReturnType<typeof sink.close>;
   try {
     decided = planInto({ ...input, audience: { ...input.audience, asOf: run.asOf } }, sink, coupons, existing.created ? undefined : run.id);
     written = sink.close();
@@ -106,6 +129,7 @@ export function planRun(
     alreadyPlanned: false,
     resumed: !existing.created,
     funnel,
+    decided: { planningThread: decided.audience - written.writerDecided, writingThread: written.writerDecided },
     elapsedMs: performance.now() - started,
   };
 }

@@ -163,11 +163,11 @@ describe("the outbox's writing thread", () => {
     const sinks = [1, 2, 0].map((pages) => {
       const sink = openOutboxSink(db, { id: 1, campaign: "reward", slot: SLOT, asOf: SLOT }, new StoreCouponIssuer(db, SLOT), "auto");
       expect(sink.writer()).toBeUndefined();
-      sink.begin?.(pages);
+      sink.begin?.({ size: pages * 500, pages, pageSize: 500, close: () => {} });
       return sink;
     });
     expect(sinks.map((sink) => sink.writer())).toEqual(["planning thread", "writing thread", "planning thread"]);
-    for (const sink of sinks) expect(sink.close()).toEqual({ rows: 0, added: 0 });
+    for (const sink of sinks) expect(sink.close()).toEqual({ rows: 0, added: 0, writerDecided: 0 });
     // A whole planning of one page: written by the planning thread, the same outcome.
     const small = fileStore();
     db.exec("DELETE FROM members WHERE id > 'm00400'");

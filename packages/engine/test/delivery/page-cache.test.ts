@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openAudience } from "../../src/plan/members.js";
+import { openPages, writeAudience } from "../../src/plan/members.js";
 import { planRun } from "../../src/runs/run.js";
 import { STREAMING_CACHE_KIB } from "../../src/store/page-cache.js";
 import { addMember, memoryStore } from "../support/store.js";
@@ -15,10 +15,13 @@ describe("the page cache while planning", () => {
     addMember(db, { id: "m1", phone: "+8613800000001", consent_sms: true });
     const before = cacheSize(db);
     expect(before).toBe(-65536);
-    const pages = openAudience(db, { sql: "SELECT id FROM members", params: [] }, { asOf: AS_OF, expiring: false, channels: ["sms"] });
+    const options = { asOf: AS_OF, expiring: false, channels: ["sms"] } as const;
+    const audience = writeAudience(db, { sql: "SELECT id FROM members", params: [] }, { ...options, shared: false });
+    const pages = openPages(db, audience, options);
     expect(cacheSize(db)).toBe(-STREAMING_CACHE_KIB);
-    expect(pages.next().map((m) => m.id)).toEqual(["m1"]);
+    expect(pages.page(0).map((m) => m.id)).toEqual(["m1"]);
     pages.close();
+    audience.close();
     expect(cacheSize(db)).toBe(before);
   });
 
