@@ -104,17 +104,23 @@ export function describeWriteError(error: unknown): WriteErrorDescription {
   return { name: "Error", message: String(error), code: undefined, stack: undefined };
 }
 
-/** A page sink for planRun: on a writing thread when there can be one (see above). */
-export function openOutboxSink(
-  db: Db,
-  run: RunKeys,
-  coupons: StoreCouponIssuer,
-  writing: Writing = "auto",
-  /** How long a silent writing thread is waited for. */
-  stallSeconds = STALL_SECONDS,
+export interface OutboxSinkOptions {
+  readonly writing?: Writing;
+  /** How long a silent writing thread is waited for (STALL_SECONDS). */
+  readonly stallSeconds?: number;
   /** What the writing thread needs to plan pages too; absent: it only writes. */
-  planning?: WorkerPlanning,
-): OutboxSink {
+  readonly planning?: WorkerPlanning;
+  /**
+   * The audience will likely be large (the store has many members): an "auto" sink starts its
+   * writing thread at once, to load while the audience is selected, and stops it if the
+   * audience turns out to be one page.
+   */
+  readonly likelyLarge?: boolean;
+}
+
+/** A page sink for planRun: on a writing thread when there can be one (see above). */
+export function openOutboxSink(db: Db, run: RunKeys, coupons: StoreCouponIssuer, options: OutboxSinkOptions = {}): OutboxSink {
+  const { writing = "auto", stallSeconds = STALL_SECONDS, planning } = options;
   const script = workerScriptBeside("outbox-worker", import.meta.url);
   const file = db.memory ? undefined : db.name;
   if (writing === "worker" && (script === undefined || file === undefined))
@@ -123,6 +129,7 @@ export function openOutboxSink(
   if (writing === "worker") return inWorker(file, script, run, coupons, stallSeconds, planning);
   return byAudience(
     planning !== undefined,
+    options.likelyLarge === true,
     () => inThread(db, run, coupons),
     () => {
       try {
@@ -137,22 +144,30 @@ export function openOutboxSink(
 /**
  * An audience of one page has nothing to overlap: starting a thread (tens of milliseconds, more
  * than planning a few hundred members) would only make a small run slower. The choice waits for
- * begin(); a page before it starts the thread, as before; closed with no page, none is started.
+ * begin() (a page before it starts the thread; closed with no page, none is started) — unless the
+ * audience is likely large: then the thread starts at once, and is stopped for one page.
  */
-function byAudience(sharesPlanning: boolean, small: () => OutboxSink, large: () => OutboxSink): OutboxSink {
+function byAudience(sharesPlanning: boolean, early: boolean, small: () => OutboxSink, large: () => OutboxSink): OutboxSink {
+  let started = early ? large() : undefined;
   let sink: OutboxSink | undefined;
   return {
     sharesPlanning,
     begin(audience) {
+      if (started && audience.pages <= 1) started.abort();
+      else sink ??= started;
+      started = undefined;
       sink ??= audience.pages <= 1 ? small() : large();
       return sink.begin?.(audience);
     },
     page(decisions) {
-      (sink ??= large()).page(decisions);
+      (sink ??= started ?? large()).page(decisions);
     },
     end: () => sink?.end?.(),
-    close: () => (sink ??= small()).close(),
-    abort: () => sink?.abort(),
+    close() {
+      if (sink === undefined) started?.abort();
+      return (sink ??= small()).close();
+    },
+    abort: () => (sink ?? started)?.abort(),
     writer: () => sink?.writer(),
     planners: () => sink?.planners() ?? 1,
   };

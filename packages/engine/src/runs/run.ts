@@ -40,6 +40,12 @@ export interface PlanRunResult {
 }
 
 const RUN_COLUMNS = "id, campaign, slot, as_of AS asOf, state";
+/**
+ * A store with more members than this (by largest rowid: one index step) starts the writing
+ * thread before the audience is selected: it loads and compiles the templates meanwhile, instead
+ * of while the planning thread waits with its first pages.
+ */
+const LIKELY_LARGE_MEMBERS = 10_000;
 
 /**
  * Plans one run — a campaign at a due slot — into the outbox. Every page of decisions is written
@@ -97,7 +103,12 @@ export function planRun(
           ...(input.project.signingSecret === undefined ? {} : { signingSecret: input.project.signingSecret }),
         }
       : undefined;
-  const sink = openOutboxSink(db, run, coupons, options.writing, options.writerStallSeconds, planning);
+  const sink = openOutboxSink(db, run, coupons, {
+    ...(options.writing === undefined ? {} : { writing: options.writing }),
+    ...(options.writerStallSeconds === undefined ? {} : { stallSeconds: options.writerStallSeconds }),
+    ...(planning ? { planning } : {}),
+    likelyLarge: Number(db.prepare("SELECT coalesce(max(rowid), 0) FROM members").pluck().get()) > LIKELY_LARGE_MEMBERS,
+  });
   let decided: Funnel;
   let written: ReturnType<typeof sink.close>;
   try {

@@ -160,13 +160,24 @@ describe("the outbox's writing thread", () => {
 
   it("is started for an audience of more than one page when the writing is left to choose (a page has nothing to overlap)", () => {
     const db = fileStore();
-    const sinks = [1, 2, 0].map((pages) => {
-      const sink = openOutboxSink(db, { id: 1, campaign: "reward", slot: SLOT, asOf: SLOT }, new StoreCouponIssuer(db, SLOT), "auto");
+    // Likely large (a store of many members): the thread is started before begin(), and stopped
+    // when the audience is one page after all.
+    const sinks = [1, 2, 0, 1, 2].map((pages, i) => {
+      const sink = openOutboxSink(db, { id: 1, campaign: "reward", slot: SLOT, asOf: SLOT }, new StoreCouponIssuer(db, SLOT), {
+        writing: "auto",
+        likelyLarge: i >= 3,
+      });
       expect(sink.writer()).toBeUndefined();
       sink.begin?.({ size: pages * 500, pages, pageSize: 500, close: () => {} });
       return sink;
     });
-    expect(sinks.map((sink) => sink.writer())).toEqual(["planning thread", "writing thread", "planning thread"]);
+    expect(sinks.map((sink) => sink.writer())).toEqual([
+      "planning thread",
+      "writing thread",
+      "planning thread",
+      "planning thread",
+      "writing thread",
+    ]);
     for (const sink of sinks) expect(sink.close()).toEqual({ rows: 0, added: 0, writerDecided: 0 });
     // A whole planning of one page: written by the planning thread, the same outcome.
     const small = fileStore();
