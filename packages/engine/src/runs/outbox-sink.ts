@@ -67,7 +67,7 @@ export const DECIDED = 6;
 export const PLANNED = 7;
 const CONTROL_WORDS = 8;
 /** Pages taken (or handed over) and not yet written; the writing thread writes those waiting together. */
-export const MAX_AHEAD = 8;
+export const MAX_AHEAD = 16;
 const WORKER_YOUNG_GENERATION_MB = 24;
 /** A page waits at most for SQLite's busy timeout (5 s); a worker silent this long is gone. */
 export const STALL_SECONDS = 60;
