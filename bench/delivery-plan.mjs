@@ -72,6 +72,7 @@ console.log(
     firstPageSeconds: firstPageAt === undefined ? null : (firstPageAt - start) / 1000,
     setupSeconds,
     funnel: result.funnel,
+    decided: result.decided,
     planned: totalPlanned(result.funnel),
     outbox: rows.outbox,
     contentBytes: rows.contentBytes,

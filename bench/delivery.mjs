@@ -130,7 +130,8 @@ function planningResults(plan) {
       `suppressed: ${list(funnel.suppressed)})\n` +
       `    planRun ${fmt(plan.seconds)} (audience query + first page ${fmt(plan.firstPageSeconds ?? 0)}); ` +
       `${plan.outbox.toLocaleString("en")} outbox rows, content ${(plan.contentBytes / 1e6).toFixed(0)} MB, store ${(plan.dbBytes / 1e6).toFixed(0)} MB; ` +
-      `set-up before planning (load, check, compile) ${fmt(plan.setupSeconds)}`,
+      `set-up before planning (load, check, compile) ${fmt(plan.setupSeconds)}; members decided by the planning thread ` +
+      `${plan.decided.planningThread.toLocaleString("en")}, by the writing thread ${plan.decided.writingThread.toLocaleString("en")}`,
   );
   console.log(
     `    ${Math.round(perSecond).toLocaleString("en")} messages/s = ${(perSecond / TARGET_PLAN_PER_S).toFixed(2)}× the target ` +
@@ -149,14 +150,14 @@ function planningResults(plan) {
     // Every member decided has a row, sent or not: the rows a planned message brings with it.
     const sqlPerMessage = c.sqliteInsertSeconds / plan.planned;
     const cores = availableParallelism();
-    // A run reads, decides and renders on one thread and writes on another: at best each half
-    // alone on a core, or both spread over all cores, whichever is slower.
-    const best = 1 / Math.max(sqlPerMessage, jsPerMessage, (jsPerMessage + sqlPerMessage) / cores);
+    // A run writes on one thread and plans (reads, decides, renders) on both: at best the writing
+    // alone on a core, or both halves spread over all cores, whichever is slower.
+    const best = 1 / Math.max(sqlPerMessage, (jsPerMessage + sqlPerMessage) / cores);
     console.log(
       `    where the ceiling is: reading + deciding + rendering alone (a dry run) ${(1e6 * jsPerMessage).toFixed(1)} µs of CPU a message; ` +
         `SQLite alone writing the ${c.sqliteRows.toLocaleString("en")} rows with the outbox's indexes ${(1e6 * sqlPerRow).toFixed(1)} µs a row ` +
-        `(no JavaScript per row, 500 rows a transaction), ${(1e6 * sqlPerMessage).toFixed(1)} µs a message; a run does the two halves on two threads: ` +
-        `perfectly parallel on this machine's ${cores} cores, at most ${Math.round(best).toLocaleString("en")} messages/s = ` +
+        `(no JavaScript per row, 500 rows a transaction), ${(1e6 * sqlPerMessage).toFixed(1)} µs a message; a run plans on two threads and writes on one of them: ` +
+        `perfectly balanced on this machine's ${cores} cores, at most ${Math.round(best).toLocaleString("en")} messages/s = ` +
         `${(best / TARGET_PLAN_PER_S).toFixed(2)}× the target`,
     );
   }

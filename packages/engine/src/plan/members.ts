@@ -136,24 +136,45 @@ function attachShared(db: Db, file: string): void {
 const SHARED_CACHE_KIB = 1024;
 
 /**
- * Writes the audience (the compiled query and its parameters) to a table, numbered in the query's
- * order, with the points expiring per member when asked for: TEMP tables, or (`shared`) tables of
- * a scratch database in a directory of its own under the OS's temporary directory.
+ * A scratch database attached as SHARED, in a directory of its own under `parent`; undefined when
+ * none can be made there (no space, not writable): the audience is then a TEMP table and only
+ * this connection plans, slower but the same.
  */
-export function writeAudience(
-  db: Db,
-  query: { readonly sql: string; readonly params: readonly unknown[] },
-  options: Pick<AudienceReadOptions, "asOf" | "expiring" | "skipDecidedIn" | "pageSize"> & { readonly shared: boolean },
-): Audience {
-  let file: string | undefined;
-  if (options.shared) {
-    file = join(mkdtempSync(join(tmpdir(), "patron-plan-")), "audience.db");
+function scratchDatabase(db: Db, parent: string): string | undefined {
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(join(parent, "patron-plan-"));
+    const file = join(dir, "audience.db");
     // An empty file is an empty database; ATTACH would not create one for a connection opened
     // with fileMustExist. Disposable: no journal, no syncing.
     writeFileSync(file, "");
     attachShared(db, file);
     db.exec(`PRAGMA ${SHARED}.journal_mode = OFF; PRAGMA ${SHARED}.synchronous = OFF`);
+    return file;
+  } catch {
+    if (db.prepare("SELECT count(*) FROM pragma_database_list WHERE name = ?").pluck().get(SHARED) !== 0)
+      db.exec(`DETACH DATABASE ${SHARED}`);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    return undefined;
   }
+}
+
+/**
+ * Writes the audience (the compiled query and its parameters) to a table, numbered in the query's
+ * order, with the points expiring per member when asked for: TEMP tables, or (`shared`) tables of
+ * a scratch database (see scratchDatabase).
+ */
+export function writeAudience(
+  db: Db,
+  query: { readonly sql: string; readonly params: readonly unknown[] },
+  options: Pick<AudienceReadOptions, "asOf" | "expiring" | "skipDecidedIn" | "pageSize"> & {
+    /** For another connection to read too: in a scratch database (a TEMP table when none can be made). */
+    readonly shared: boolean;
+    /** Where the scratch database goes (the OS's temporary directory). */
+    readonly scratchDir?: string;
+  },
+): Audience {
+  const file = options.shared ? scratchDatabase(db, options.scratchDir ?? tmpdir()) : undefined;
   const schema = schemaOf({ ...(file === undefined ? {} : { file }) });
   const drop = (): void => {
     db.exec(`DROP TABLE IF EXISTS ${schema}.plan_audience; DROP TABLE IF EXISTS ${schema}.plan_expiring`);

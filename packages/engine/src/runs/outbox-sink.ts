@@ -281,7 +281,8 @@ function inWorker(
   return {
     sharesPlanning: planning !== undefined,
     begin(audience) {
-      if (planning === undefined) return undefined;
+      // No scratch database could be made (members.ts): this thread plans alone.
+      if (planning === undefined || audience.file === undefined) return undefined;
       shared = true;
       pages = audience.pages;
       post({

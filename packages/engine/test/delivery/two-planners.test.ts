@@ -167,6 +167,23 @@ describe("planning on two threads", () => {
     expect(db.prepare("SELECT count(*) FROM coupon_codes").pluck().get()).toBe(result.funnel.planned.sms);
   });
 
+  it("plans on the planning thread alone when no scratch database can be made for the audience", () => {
+    const db = fileStore();
+    const tmp = process.env["TMPDIR"];
+    process.env["TMPDIR"] = join(tmpdir(), "patron-no-such-directory", "deeper");
+    let result: ReturnType<typeof plan>;
+    try {
+      result = plan(db, "statement", "worker", true);
+    } finally {
+      if (tmp === undefined) delete process.env["TMPDIR"];
+      else process.env["TMPDIR"] = tmp;
+    }
+    expect(result.decided).toEqual({ planningThread: MEMBERS, writingThread: 0 });
+    const alone = fileStore();
+    plan(alone, "statement", "thread");
+    expect(outcome(db)).toEqual(outcome(alone));
+  });
+
   it("stops at a page it cannot write and resumes from there, to the same outcome", () => {
     const db = fileStore();
     db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.member_id = 'm01701'
@@ -214,5 +231,25 @@ describe("an audience shared with another connection", () => {
     }
     audience.close();
     expect(existsSync(audience.file as string)).toBe(false);
+  });
+
+  it("is a TEMP table of its connection when no scratch database can be made there", () => {
+    const db = fileStore();
+    const options = { asOf: AS_OF, expiring: false, channels: ["sms"] } as const;
+    const audience = writeAudience(
+      db,
+      { sql: "SELECT id FROM members ORDER BY id", params: [] },
+      {
+        ...options,
+        shared: true,
+        scratchDir: join(tmpdir(), "patron-no-such-directory", "deeper"),
+      },
+    );
+    expect(audience.file).toBeUndefined();
+    const pages = openPages(db, audience, options);
+    expect(pages.page(5).map((m) => m.id)).toEqual(Array.from({ length: 100 }, (_, k) => `m${String(2501 + k).padStart(5, "0")}`));
+    pages.close();
+    audience.close();
+    expect(db.prepare("SELECT count(*) FROM pragma_database_list WHERE name = 'plan_share'").pluck().get()).toBe(0);
   });
 });
