@@ -27,6 +27,8 @@ export interface OutboxPage {
   readonly coupons: unknown[];
   /** member id, points: a point lot awarded by the rule (once per member and run). */
   readonly awards: unknown[];
+  /** Characters of content in the page: what holding it unwritten costs in memory, roughly. */
+  readonly contentLength: number;
 }
 
 /**
@@ -83,12 +85,15 @@ export function outboxPage(run: RunKeys, decisions: readonly Decision[]): Outbox
   const rows: unknown[] = [];
   const coupons: unknown[] = [];
   const awards: unknown[] = [];
+  let contentLength = 0;
   for (const d of decisions) {
     if (d.kind === "award") {
       awards.push(d.member.id, d.points);
       if (d.recordRow) rows.push(d.member.id, 0, "award-only", 0, null, null, null, null, null, null, null);
     } else if (d.kind === "send") {
       if (d.coupon) coupons.push(d.coupon.code, d.coupon.name, d.member.id, d.coupon.expiresAt);
+      const content = JSON.stringify(d.content);
+      contentLength += content.length;
       // not_before (deferred_until or 0) only holds a message back: quiet hours now, retry backoff later.
       rows.push(
         d.member.id,
@@ -100,14 +105,14 @@ export function outboxPage(run: RunKeys, decisions: readonly Decision[]): Outbox
         d.channel,
         d.message,
         d.address,
-        JSON.stringify(d.content),
+        content,
         null,
       );
     } else {
       rows.push(d.member.id, d.action, d.reason, 0, null, null, null, null, null, null, d.detail ?? null);
     }
   }
-  return { rows, coupons, awards };
+  return { rows, coupons, awards, contentLength };
 }
 
 /**

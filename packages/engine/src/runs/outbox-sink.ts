@@ -46,8 +46,6 @@ export interface OutboxSink extends DecisionSink {
   abort(): void;
   /** Which thread writes the pages (none chosen yet: an "auto" sink before begin() or a page). */
   writer(): "planning thread" | "writing thread" | undefined;
-  /** Whether the writing thread plans pages too (known once begin() is called). */
-  planners(): 1 | 2;
 }
 
 // The control words shared with the worker (an Int32Array over a SharedArrayBuffer).
@@ -68,6 +66,11 @@ export const PLANNED = 7;
 const CONTROL_WORDS = 8;
 /** Pages taken (or handed over) and not yet written; the writing thread writes those waiting together. */
 export const MAX_AHEAD = 16;
+/**
+ * Content (characters) handed over and not yet written, past which the planning thread waits even
+ * with fewer pages ahead: a page of newsletters (100 KB × 500 members) is 50 MB on its own.
+ */
+const MAX_AHEAD_CONTENT = 16 * 2 ** 20;
 const WORKER_YOUNG_GENERATION_MB = 24;
 /** A page waits at most for SQLite's busy timeout (5 s); a worker silent this long is gone. */
 export const STALL_SECONDS = 60;
@@ -169,7 +172,6 @@ function byAudience(sharesPlanning: boolean, early: boolean, small: () => Outbox
     },
     abort: () => (sink ?? started)?.abort(),
     writer: () => sink?.writer(),
-    planners: () => sink?.planners() ?? 1,
   };
 }
 
@@ -187,7 +189,6 @@ function inThread(db: Db, run: RunKeys, coupons: StoreCouponIssuer): OutboxSink 
     close: () => ({ rows, added, writerDecided: 0 }),
     abort() {},
     writer: () => "planning thread",
-    planners: () => 1,
   };
 }
 
@@ -221,6 +222,9 @@ function inWorker(
   let rows = 0;
   /** Codes of each page handed over and not yet known written, by page. */
   const pending = new Map<number, string[]>();
+  /** Content of each page handed over and not yet known written, by page, and their sum. */
+  const unwritten = new Map<number, number>();
+  let unwrittenContent = 0;
   let done = false;
   let workerPlanned: Extract<FromOutboxWorker, { type: "planned" }> | undefined;
   let failed: WriteErrorDescription | undefined;
@@ -265,6 +269,11 @@ function inWorker(
           coupons.committed(codes);
           pending.delete(k);
         }
+      for (const [k, length] of unwritten)
+        if (k < written) {
+          unwrittenContent -= length;
+          unwritten.delete(k);
+        }
       if (ready()) return;
       const error = failure();
       if (error) throw error;
@@ -285,10 +294,7 @@ function inWorker(
       if (planning === undefined || audience.file === undefined) return undefined;
       shared = true;
       pages = audience.pages;
-      post({
-        type: "audience",
-        audience: { pages: audience.pages, pageSize: audience.pageSize, ...(audience.file ? { file: audience.file } : {}) },
-      });
+      post({ type: "audience", audience: { pages: audience.pages, pageSize: audience.pageSize, file: audience.file } });
       return {
         next() {
           waitUntil(() => Atomics.load(control, NEXT_PAGE) - Atomics.load(control, WRITTEN) < MAX_AHEAD);
@@ -300,10 +306,16 @@ function inWorker(
     },
     page(decisions) {
       const k = shared ? claimed : pages++;
-      if (!shared) waitUntil(() => k - Atomics.load(control, WRITTEN) < MAX_AHEAD);
       const page = outboxPage(run, decisions);
+      waitUntil(
+        () =>
+          (shared || k - Atomics.load(control, WRITTEN) < MAX_AHEAD) &&
+          (unwritten.size === 0 || unwrittenContent + page.contentLength <= MAX_AHEAD_CONTENT),
+      );
       const codes = issuedCodes(page);
       if (codes.length > 0) pending.set(k, codes);
+      unwritten.set(k, page.contentLength);
+      unwrittenContent += page.contentLength;
       rows += rowCount(page);
       post({ type: "page", k, page });
     },
@@ -335,6 +347,5 @@ function inWorker(
       if (!done) stop();
     },
     writer: () => "writing thread",
-    planners: () => (shared ? 2 : 1),
   };
 }

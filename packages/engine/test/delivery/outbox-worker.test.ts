@@ -188,6 +188,33 @@ describe("the outbox's writing thread", () => {
     expect(outcome(small)).toEqual(outcome(db));
   });
 
+  it("hands over pages of long messages one at a time while the writing thread lags (memory stays flat)", () => {
+    const db = fileStore();
+    const locker = openStore(db.name, { mustExist: true });
+    // ~56 KB of HTML a member: a page of 500 is ~28 MB of content, over the 16 MB allowed unwritten.
+    const long = "<p>丽美 Lumière newsletter</p>".repeat(2_000);
+    const render: RenderFn = (member) => ({ channel: "email", subject: `hi ${member.id}`, html: long });
+    const welcome = campaign('campaign "news" {\n  when tier >= gold, send message "welcome" via email or sms\n}\n');
+    let pagesPlanned = 0;
+    try {
+      // After the first page is handed over, the writing thread is locked out of the database.
+      const input = {
+        ...planInput(db, welcome, { render }),
+        onProgress: () => {
+          pagesPlanned++;
+          if (!locker.inTransaction) locker.exec("BEGIN IMMEDIATE");
+        },
+      };
+      expect(() => planRun(input, SLOT, "news.campaign", { writing: "worker", writerStallSeconds: 1 })).toThrow(/wrote nothing in 1 s/);
+      // The audience is three pages: a second (if the first was written before the lock) and no
+      // third went over; counted by pages alone, all three would have.
+      expect(pagesPlanned).toBeLessThanOrEqual(2);
+    } finally {
+      if (locker.inTransaction) locker.exec("ROLLBACK");
+      locker.close();
+    }
+  });
+
   it("gives up on a writing thread silent for the stall limit (here: the database locked under it)", () => {
     const db = fileStore();
     const locker = openStore(db.name, { mustExist: true });
