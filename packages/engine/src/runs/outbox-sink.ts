@@ -219,6 +219,7 @@ function inWorker(
   let pages = 0;
   let shared = false;
   let claimed = -1;
+  let claimedHere = 0;
   let rows = 0;
   /** Codes of each page handed over and not yet known written, by page. */
   const pending = new Map<number, string[]>();
@@ -299,6 +300,7 @@ function inWorker(
         next() {
           waitUntil(() => Atomics.load(control, NEXT_PAGE) - Atomics.load(control, WRITTEN) < MAX_AHEAD);
           claimed = Atomics.add(control, NEXT_PAGE, 1);
+          if (claimed < pages) claimedHere++;
           return claimed;
         },
         decidedElsewhere: () => Atomics.load(control, DECIDED),
@@ -320,7 +322,9 @@ function inWorker(
       post({ type: "page", k, page });
     },
     end() {
-      if (!shared) return undefined;
+      // Every page is claimed once: when this thread claimed them all, the writing thread decided
+      // nothing, and its report need not be waited for (it may still be loading).
+      if (!shared || claimedHere === pages) return undefined;
       waitUntil(() => {
         readReports();
         return workerPlanned !== undefined;

@@ -93,10 +93,13 @@ export function planRun(
   }
   const coupons = new StoreCouponIssuer(db, run.asOf);
   // Pages are written beside the planning, on a thread of their own when there can be one, which
-  // plans pages too when it can make the same renders and the campaign hands out no coupon codes.
+  // plans pages too when it can make the same renders, the campaign hands out no coupon codes,
+  // and the audience is likely large (or the thread was asked for): loading the DSL and compiling
+  // the templates there takes longer than planning a few thousand members here.
+  const likelyLarge = Number(db.prepare("SELECT coalesce(max(rowid), 0) FROM members").pluck().get()) > LIKELY_LARGE_MEMBERS;
   const issuesCodes = sendPlans(campaign, input.config.coupons).some((plan) => plan.coupon !== undefined);
   const planning =
-    input.project && !issuesCodes
+    input.project && !issuesCodes && (likelyLarge || options.writing === "worker")
       ? {
           config: input.project.config,
           campaign,
@@ -107,7 +110,7 @@ export function planRun(
     ...(options.writing === undefined ? {} : { writing: options.writing }),
     ...(options.writerStallSeconds === undefined ? {} : { stallSeconds: options.writerStallSeconds }),
     ...(planning ? { planning } : {}),
-    likelyLarge: Number(db.prepare("SELECT coalesce(max(rowid), 0) FROM members").pluck().get()) > LIKELY_LARGE_MEMBERS,
+    likelyLarge,
   });
   let decided: Funnel;
   let written: ReturnType<typeof sink.close>;

@@ -159,6 +159,15 @@ describe("planning on two threads", () => {
     expect(members).toEqual([...members].sort());
   });
 
+  it("leaves a store of few members to the planning thread: the writing thread only writes, as it starts faster", () => {
+    const db = fileStore();
+    const result = plan(db, "statement", "auto", true);
+    expect(result.decided).toEqual({ planningThread: MEMBERS, writingThread: 0 });
+    const alone = fileStore();
+    plan(alone, "statement", "thread");
+    expect(outcome(db)).toEqual(outcome(alone));
+  });
+
   it("leaves a campaign that hands out coupon codes to the planning thread: one issuer, one cap", () => {
     const db = fileStore();
     const result = plan(db, "gift", "worker", true);
