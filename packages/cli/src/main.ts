@@ -17,7 +17,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let exitCode = 0;
   const program = new Command()
     .name("patron")
-    .description("Campaigns-as-code for member marketing: check, format, and (soon) run campaign files.")
+    .description("Campaigns-as-code for member marketing: check campaign files, select their audiences, dry-run, run and schedule them.")
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
