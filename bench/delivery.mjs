@@ -141,7 +141,7 @@ function planningResults(plan) {
   console.log(
     `    peak RSS ${plan.maxRssMb.toFixed(0)} MB = ${(plan.maxRssMb / TARGET_PLAN_RSS_MB).toFixed(2)}× the limit ` +
       `(RSS before planning ${plan.memory.setupRssMb.toFixed(0)} MB; largest seen between pages: JS heap ${plan.memory.heapUsedMb.toFixed(0)} MB ` +
-      `used of ${plan.memory.heapTotalMb.toFixed(0)} MB, buffers ${plan.memory.externalMb.toFixed(0)} MB; the rest is SQLite's page cache and TEMP tables)`,
+      `used of ${plan.memory.heapTotalMb.toFixed(0)} MB, buffers ${plan.memory.externalMb.toFixed(0)} MB; the rest is SQLite's page caches and the writing thread's heap)`,
   );
   if (plan.ceiling) {
     const c = plan.ceiling;

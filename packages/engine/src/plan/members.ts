@@ -182,7 +182,12 @@ export function writeAudience(
   const close = (): void => {
     if (file === undefined) return drop();
     db.exec(`DETACH DATABASE ${SHARED}`);
-    rmSync(dirname(file), { recursive: true, force: true });
+    try {
+      rmSync(dirname(file), { recursive: true, force: true });
+    } catch {
+      // Still open elsewhere (a writing thread being stopped after a failure, on a system that
+      // will not delete open files): left for the OS to clear, not an error hiding the real one.
+    }
   };
   try {
     drop();
