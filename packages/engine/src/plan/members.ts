@@ -123,7 +123,9 @@ const FIXED_COLUMNS: ReadonlyMap<string, number> = new Map([
 
 /** The schema the audience tables live in: the scratch database's when there is one. */
 const SHARED = "plan_share";
-const schemaOf = (audience: Pick<Audience, "file">): string => (audience.file === undefined ? "temp" : SHARED);
+const schemaOf = (file: string | undefined): string => (file === undefined ? "temp" : SHARED);
+const sharedAttached = (db: Db): boolean =>
+  db.prepare("SELECT count(*) FROM pragma_database_list WHERE name = ?").pluck().get(SHARED) !== 0;
 
 /**
  * Attaches the scratch database with a page cache of SHARED_CACHE_KIB: pages read it in order
@@ -152,8 +154,7 @@ function scratchDatabase(db: Db, parent: string): string | undefined {
     db.exec(`PRAGMA ${SHARED}.journal_mode = OFF; PRAGMA ${SHARED}.synchronous = OFF`);
     return file;
   } catch {
-    if (db.prepare("SELECT count(*) FROM pragma_database_list WHERE name = ?").pluck().get(SHARED) !== 0)
-      db.exec(`DETACH DATABASE ${SHARED}`);
+    if (sharedAttached(db)) db.exec(`DETACH DATABASE ${SHARED}`);
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
@@ -175,7 +176,7 @@ export function writeAudience(
   },
 ): Audience {
   const file = options.shared ? scratchDatabase(db, options.scratchDir ?? tmpdir()) : undefined;
-  const schema = schemaOf({ ...(file === undefined ? {} : { file }) });
+  const schema = schemaOf(file);
   const drop = (): void => {
     db.exec(`DROP TABLE IF EXISTS ${schema}.plan_audience; DROP TABLE IF EXISTS ${schema}.plan_expiring`);
   };
@@ -218,9 +219,8 @@ export function writeAudience(
 
 /** Reads pages of an audience written by writeAudience, on this connection or another. */
 export function openPages(db: Db, audience: Pick<Audience, "file" | "pageSize">, options: AudienceReadOptions): AudiencePages {
-  const schema = schemaOf(audience);
-  const attach =
-    audience.file !== undefined && db.prepare("SELECT count(*) FROM pragma_database_list WHERE name = ?").pluck().get(SHARED) === 0;
+  const schema = schemaOf(audience.file);
+  const attach = audience.file !== undefined && !sharedAttached(db);
   if (attach) attachShared(db, audience.file as string);
   // The audience query wanted the big page cache; pages walk the audience in order and the
   // outbox grows at its end (store/page-cache.ts). close() restores it.

@@ -221,10 +221,8 @@ function inWorker(
   let claimed = -1;
   let claimedHere = 0;
   let rows = 0;
-  /** Codes of each page handed over and not yet known written, by page. */
-  const pending = new Map<number, string[]>();
-  /** Content of each page handed over and not yet known written, by page, and their sum. */
-  const unwritten = new Map<number, number>();
+  /** Pages handed over and not yet known written: the codes each carries and its content's length. */
+  const unwritten = new Map<number, { readonly codes: string[]; readonly contentLength: number }>();
   let unwrittenContent = 0;
   let done = false;
   let workerPlanned: Extract<FromOutboxWorker, { type: "planned" }> | undefined;
@@ -265,14 +263,10 @@ function inWorker(
       const written = Atomics.load(control, WRITTEN);
       if (written !== before) waited = 0; // seconds without a page written
       before = written;
-      for (const [k, codes] of pending)
+      for (const [k, page] of unwritten)
         if (k < written) {
-          coupons.committed(codes);
-          pending.delete(k);
-        }
-      for (const [k, length] of unwritten)
-        if (k < written) {
-          unwrittenContent -= length;
+          coupons.committed(page.codes);
+          unwrittenContent -= page.contentLength;
           unwritten.delete(k);
         }
       if (ready()) return;
@@ -314,9 +308,7 @@ function inWorker(
           (shared || k - Atomics.load(control, WRITTEN) < MAX_AHEAD) &&
           (unwritten.size === 0 || unwrittenContent + page.contentLength <= MAX_AHEAD_CONTENT),
       );
-      const codes = issuedCodes(page);
-      if (codes.length > 0) pending.set(k, codes);
-      unwritten.set(k, page.contentLength);
+      unwritten.set(k, { codes: issuedCodes(page), contentLength: page.contentLength });
       unwrittenContent += page.contentLength;
       rows += rowCount(page);
       post({ type: "page", k, page });

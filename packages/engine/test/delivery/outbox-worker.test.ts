@@ -11,7 +11,7 @@ import type { RenderFn } from "../../src/plan/decide.js";
 import type { Writing } from "../../src/runs/outbox-sink.js";
 import { openStore, type Db } from "../../src/store/store.js";
 import { addMember } from "../support/store.js";
-import { campaign, planInput, SLOT } from "./support.js";
+import { campaign, planInput, plannedOutcome, SLOT } from "./support.js";
 
 /*
  * A run's outbox written by the writing thread and by the planning thread itself: the same rows,
@@ -57,21 +57,8 @@ function plan(db: Db, writing: Writing) {
   return planRun(planInput(db, REWARD), SLOT, "reward.campaign", { writing });
 }
 
-/** What a planning left, with each coupon code replaced by its member (codes are drawn at random). */
-function outcome(db: Db) {
-  const codes = new Map(
-    (db.prepare("SELECT code, member_id FROM coupon_codes").raw().all() as [string, string][]).map(([code, member]) => [code, member]),
-  );
-  const unrandom = (text: string | null) => text?.replace(/WB-[A-Z0-9]{8}/g, (code) => `<code of ${codes.get(code) ?? "nobody"}>`) ?? null;
-  return {
-    outbox: (db.prepare("SELECT * FROM outbox ORDER BY run_id, member_id, action").all() as { id: number; content: string | null }[]).map(
-      ({ id: _id, content, ...row }) => ({ ...row, content: unrandom(content) }),
-    ),
-    coupons: db.prepare("SELECT coupon, member_id, run_id, issued_at, expires_at FROM coupon_codes ORDER BY member_id").all(),
-    lots: db.prepare("SELECT member_id, points, earned_at, expires_at, source FROM point_lots ORDER BY member_id").all(),
-    runs: db.prepare("SELECT campaign, slot, as_of, state, audience FROM runs").all(),
-  };
-}
+/** What a planning left, each WINBACK-50 code replaced by its member. */
+const outcome = (db: Db) => plannedOutcome(db, /WB-[A-Z0-9]{8}/g);
 
 describe("the outbox's writing thread", () => {
   it("writes what the planning thread writes itself: rows, coupon codes, point lots, funnel", () => {

@@ -349,3 +349,21 @@ export function planSlot(db: Db, c: CampaignDefinition, slot: number, overrides:
   const input = planInput(db, c, overrides);
   return planRun({ ...input, audience: { ...input.audience, asOf: slot } }, slot, `campaigns/${c.id}.campaign`);
 }
+
+/**
+ * Everything a planning leaves — outbox rows (without ids), coupon codes, point lots, runs — with
+ * each coupon code (matching `codes`, drawn at random) replaced by its member, so two plannings
+ * of the same slot compare equal.
+ */
+export function plannedOutcome(db: Db, codes: RegExp) {
+  const members = new Map(db.prepare("SELECT code, member_id FROM coupon_codes").raw().all() as [string, string][]);
+  const unrandom = (text: string | null) => text?.replace(codes, (code) => `<code of ${members.get(code) ?? "nobody"}>`) ?? null;
+  return {
+    outbox: (db.prepare("SELECT * FROM outbox ORDER BY run_id, member_id, action").all() as { id: number; content: string | null }[]).map(
+      ({ id: _id, content, ...row }) => ({ ...row, content: unrandom(content) }),
+    ),
+    coupons: db.prepare("SELECT coupon, member_id, run_id, issued_at, expires_at FROM coupon_codes ORDER BY member_id").all(),
+    lots: db.prepare("SELECT member_id, points, earned_at, expires_at, source FROM point_lots ORDER BY member_id").all(),
+    runs: db.prepare("SELECT campaign, slot, as_of, state, audience FROM runs").all(),
+  };
+}

@@ -14,7 +14,7 @@ import type { Writing } from "../../src/runs/outbox-sink.js";
 import { openStore, type Db } from "../../src/store/store.js";
 import { BASE_YAML, project, type Project } from "../render/support.js";
 import { addMember } from "../support/store.js";
-import { AS_OF, DAY, SLOT } from "./support.js";
+import { AS_OF, DAY, plannedOutcome, SLOT } from "./support.js";
 
 /*
  * A run's writing thread plans pages too when it can render as the planning thread does (the
@@ -123,16 +123,14 @@ function plan(db: Db, campaign: string, writing: Writing, slow = false) {
   return planRun(input(db, campaign, slow), SLOT, `${campaign}.campaign`, { writing });
 }
 
-/** Everything a planning leaves, coupon codes by member (they are drawn at random). */
-function outcome(db: Db) {
-  const codes = new Map(db.prepare("SELECT code, member_id FROM coupon_codes").raw().all() as [string, string][]);
-  return {
-    outbox: (db.prepare("SELECT * FROM outbox ORDER BY run_id, member_id, action").all() as { id: number; content: string | null }[]).map(
-      ({ id: _id, content, ...row }) => ({ ...row, content: content?.replace(/G-[A-Z0-9]{8}/g, (code) => `<code of ${codes.get(code)}>`) }),
-    ),
-    lots: db.prepare("SELECT member_id, points, earned_at, source FROM point_lots ORDER BY member_id").all(),
-    runs: db.prepare("SELECT campaign, slot, as_of, state, audience FROM runs").all(),
-  };
+/** What a planning left, each GIFT-5 code replaced by its member. */
+const outcome = (db: Db) => plannedOutcome(db, /G-[A-Z0-9]{8}/g);
+
+/** The outbox, lots and runs of `db` are those the planning thread alone leaves in a fresh store. */
+function expectAsPlannedAlone(db: Db): void {
+  const alone = fileStore();
+  plan(alone, "statement", "thread");
+  expect(outcome(db)).toEqual(outcome(alone));
 }
 
 describe("planning on two threads", () => {
@@ -163,9 +161,7 @@ describe("planning on two threads", () => {
     const db = fileStore();
     const result = plan(db, "statement", "auto", true);
     expect(result.decided).toEqual({ planningThread: MEMBERS, writingThread: 0 });
-    const alone = fileStore();
-    plan(alone, "statement", "thread");
-    expect(outcome(db)).toEqual(outcome(alone));
+    expectAsPlannedAlone(db);
   });
 
   it("leaves a campaign that hands out coupon codes to the planning thread: one issuer, one cap", () => {
@@ -188,9 +184,7 @@ describe("planning on two threads", () => {
       else process.env["TMPDIR"] = tmp;
     }
     expect(result.decided).toEqual({ planningThread: MEMBERS, writingThread: 0 });
-    const alone = fileStore();
-    plan(alone, "statement", "thread");
-    expect(outcome(db)).toEqual(outcome(alone));
+    expectAsPlannedAlone(db);
   });
 
   it("stops at a page it cannot write and resumes from there, to the same outcome", () => {
