@@ -118,7 +118,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
 }
 
 /** What deciding pages needs of a planning's input. */
-export function pagePlanning(input: PlanInput): PagePlanning {
+function pagePlanning(input: PlanInput): PagePlanning {
   return {
     db: input.db,
     config: input.config,
