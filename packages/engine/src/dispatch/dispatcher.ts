@@ -7,6 +7,7 @@ import type { Db } from "../store/store.js";
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from "./backoff.js";
 import { Outbox, type OutboxRow } from "./outbox-rows.js";
 import { RateLimiter } from "./rate-limit.js";
+import { settleQueue } from "./settle-queue.js";
 
 export interface DispatchOptions {
   readonly db: Db;
@@ -87,7 +88,8 @@ const LOOKUP_SKEW_MS = 60_000;
 /**
  * Sends the outbox. One worker per channel claims due rows one at a time just before sending
  * them, keeps at most `channel.concurrency` sends in flight and starts at most
- * `channel.ratePerSecond` a second, and settles every result in its own small transaction:
+ * `channel.ratePerSecond` a second, and settles every result (those of one turn of the event loop
+ * together in one transaction, see settle-queue.ts):
  * - sent → provider id recorded;
  * - temporary failure → queued again after exponential backoff with full jitter (or the
  *   provider's Retry-After), until maxAttempts, then failed with the last code;
@@ -165,6 +167,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
     emit({ type: "failed", id: row.id, channel: channel.name, memberId: row.memberId, code: result.code, message, attempts });
   };
 
+  const settleTogether = settleQueue(db);
+
   const worker = async (channel: Channel): Promise<void> => {
     const limiter = new RateLimiter(channel.ratePerSecond);
     const inFlight = new Set<Promise<void>>();
@@ -185,7 +189,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
         // Providers classify their failures; a throw is a bug or an unforeseen failure: retry it.
         result = { ok: false, kind: "temporary", code: "exception", message: (error as Error).message };
       }
-      settle(row, channel, result, pause);
+      await settleTogether(() => settle(row, channel, result, pause));
     };
     while (!options.signal?.aborted) {
       if (pausedUntil > now()) {
