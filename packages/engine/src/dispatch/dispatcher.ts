@@ -86,10 +86,10 @@ const LEASE_TTL_MS = 30_000;
 const LOOKUP_SKEW_MS = 60_000;
 
 /**
- * Sends the outbox. One worker per channel claims due rows one at a time just before sending
- * them, keeps at most `channel.concurrency` sends in flight and starts at most
- * `channel.ratePerSecond` a second, and settles every result (those of one turn of the event loop
- * together in one transaction, see settle-queue.ts):
+ * Sends the outbox. One worker per channel claims due rows just before sending them (the rows
+ * starting together in one transaction), keeps at most `channel.concurrency` sends in flight and
+ * starts at most `channel.ratePerSecond` a second, and settles every result (those of one turn of
+ * the event loop together in one transaction, see settle-queue.ts):
  * - sent → provider id recorded;
  * - temporary failure → queued again after exponential backoff with full jitter (or the
  *   provider's Retry-After), until maxAttempts, then failed with the last code;
@@ -168,6 +168,14 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
   };
 
   const settleTogether = settleQueue(db);
+  /** Claims rows about to start, in one transaction; a row not claimed has an opt-out since planning (or another dispatcher took it). */
+  const claimAll = db.transaction((rows: readonly OutboxRow[]): OutboxRow[] =>
+    rows.filter((row) => {
+      if (outbox.claim(row, holder.owner, now())) return true;
+      outbox.suppressIfOptedOut(row);
+      return false;
+    }),
+  );
 
   const worker = async (channel: Channel): Promise<void> => {
     const limiter = new RateLimiter(channel.ratePerSecond);
@@ -208,23 +216,26 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSummar
         await sleep(Math.min(Math.max(next - now(), 1), 1000));
         continue;
       }
-      for (const row of rows) {
+      for (let next = 0; next < rows.length;) {
         if (options.signal?.aborted || pausedUntil > now()) break;
         while (inFlight.size >= channel.concurrency) await Promise.race(inFlight);
         await limiter.waitTurn();
         // Waiting may have taken a while: an abort or a pause that came meanwhile wins.
         if (options.signal?.aborted || pausedUntil > now()) break;
-        const quiet = quietUntil(options.quietHours, now(), row.zone ?? "UTC");
-        if (quiet !== undefined && row.zone !== null) {
-          outbox.defer(row.id, quiet);
-          continue;
+        // This row starts now, and so do the next ones while there is room and the rate lets them
+        // start now (after a burst of answers, several at once): their claims go in one transaction.
+        const starting: OutboxRow[] = [];
+        const another = (): boolean => next < rows.length && inFlight.size + starting.length < channel.concurrency && limiter.tryTurn();
+        do {
+          const row = rows[next++] as OutboxRow;
+          const quiet = quietUntil(options.quietHours, now(), row.zone ?? "UTC");
+          if (quiet !== undefined && row.zone !== null) outbox.defer(row.id, quiet);
+          else starting.push(row);
+        } while (another());
+        for (const row of claimAll(starting)) {
+          const sending = sendOne(row, outbox.message(row)).finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
         }
-        if (!outbox.claim(row, holder.owner, now())) {
-          outbox.suppressIfOptedOut(row); // not claimed: opted out since planning (or taken by another dispatcher)
-          continue;
-        }
-        const sending = sendOne(row, outbox.message(row)).finally(() => inFlight.delete(sending));
-        inFlight.add(sending);
       }
     }
     await Promise.all(inFlight);

@@ -25,11 +25,21 @@ export class RateLimiter {
 
   /** Milliseconds to wait before the next start; reserves that start. */
   reserve(): number {
+    return this.take(true);
+  }
+
+  /** Reserves the next start when it may be now (true), else reserves nothing. */
+  tryTurn(): boolean {
+    return this.take(false) === 0;
+  }
+
+  private take(wait: boolean): number {
     if (this.perSecond === undefined || this.perSecond <= 0) return 0;
     const now = this.now();
     const interval = 1000 / this.perSecond;
     // Behind by a few starts (late timers): keep the schedule. Further behind (idle): start afresh.
     const at = this.next < now - CATCH_UP * interval ? now : this.next;
+    if (!wait && at > now) return at - now;
     this.next = at + interval;
     return Math.max(0, at - now);
   }

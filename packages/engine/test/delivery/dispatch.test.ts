@@ -468,6 +468,19 @@ describe("dispatch: concurrency and rate", () => {
     expect(new RateLimiter(0, () => t).reserve()).toBe(0);
   });
 
+  it("RateLimiter.tryTurn takes a start only when it may be now, and reserves nothing otherwise", () => {
+    let t = 0;
+    const limiter = new RateLimiter(100, () => t);
+    expect(limiter.tryTurn()).toBe(true); // at 0
+    expect(limiter.tryTurn()).toBe(false); // the next is at 10: nothing reserved
+    expect(limiter.tryTurn()).toBe(false);
+    expect(limiter.reserve()).toBe(10); // still the start at 10
+    t = 20;
+    expect(limiter.tryTurn()).toBe(true); // the start at 20
+    expect(limiter.tryTurn()).toBe(false);
+    expect([new RateLimiter(undefined, () => t).tryTurn(), new RateLimiter(undefined, () => t).tryTurn()]).toEqual([true, true]);
+  });
+
   it("retryDelay: full jitter under base·2^(attempt−1), capped; a longer Retry-After wins", () => {
     const policy = { baseMs: 1000, maxMs: 60_000 };
     expect(retryDelay(1, policy, () => 0.5)).toBe(500);
