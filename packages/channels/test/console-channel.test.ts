@@ -31,6 +31,30 @@ describe("the console/file channel", () => {
     expect(written.map((m) => m.key)).toEqual(["k1", "k2"]);
   });
 
+  it("keeps every line whole when the channels of a run share the file, and opens it again after close", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "patron-console-")), "outbox.jsonl");
+    const sms = consoleChannel({ name: "sms", file });
+    const email = consoleChannel({ name: "email", file });
+    const body = "【丽美】".repeat(50); // long lines, multi-byte
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => [
+        sms.send({ channel: "sms", key: `s${i}`, to: "+8613800000001", body }),
+        email.send({ channel: "email", key: `e${i}`, to: "a@example.com", subject: body, text: body }),
+      ]).flat(),
+    );
+    await sms.close();
+    await email.close();
+    await sms.send({ channel: "sms", key: "after-close", to: "+8613800000001", body });
+    await sms.close();
+    const keys = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { key: string }).key);
+    expect(keys).toHaveLength(401);
+    expect(new Set(keys).size).toBe(401);
+    expect(keys.at(-1)).toBe("after-close");
+  });
+
   it("refuses a message meant for another channel, permanently", async () => {
     const wechat = consoleChannel({ name: "wechat", write: () => undefined });
     const result = await wechat.send({ channel: "sms", key: "k", to: "+1", body: "x" });

@@ -1,4 +1,4 @@
-import { appendFile } from "node:fs/promises";
+import { appendFileSync, closeSync, openSync } from "node:fs";
 import type { Channel, ChannelName, OutgoingMessage, SendResult } from "../contract/channel.js";
 
 export interface ConsoleChannelOptions {
@@ -13,13 +13,19 @@ export interface ConsoleChannelOptions {
  * A channel that sends nowhere: each message becomes one JSON line (in a file, or on the
  * console) with everything a real provider would have been given. For demos, dry runs and
  * tests. It never fails, so the provider id is derived from the idempotency key.
+ *
+ * The file is opened once (in append mode: each line is one write, whole, also when the channels
+ * of a run share the file) and written synchronously, so a send is over when it returns and the
+ * dispatcher claims and settles many at a time; opening the file for every line made a rehearsal
+ * of 20,000 messages take 17 s.
  */
 export function consoleChannel(options: ConsoleChannelOptions): Channel {
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
+  let fd: number | undefined;
   return {
     name: options.name,
     provider: options.file ? "file" : "console",
-    concurrency: 1,
+    concurrency: 64,
     idempotent: false,
     async send(message: OutgoingMessage): Promise<SendResult> {
       if (message.channel !== options.name) {
@@ -31,10 +37,13 @@ export function consoleChannel(options: ConsoleChannelOptions): Channel {
         };
       }
       const line = `${JSON.stringify({ at: new Date().toISOString(), ...message })}\n`;
-      if (options.file) await appendFile(options.file, line, "utf8");
+      if (options.file) appendFileSync((fd ??= openSync(options.file, "a")), line);
       else write(line);
       return { ok: true, providerId: `${options.file ? "file" : "console"}:${message.key}` };
     },
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
   };
 }
