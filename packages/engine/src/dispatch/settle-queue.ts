@@ -9,21 +9,25 @@ import type { Db } from "../store/store.js";
  * rejects) does not undo the others.
  */
 export function settleQueue(db: Db): (settle: () => void) => Promise<void> {
-  let waiting: { readonly settle: () => void; readonly done: () => void; readonly failed: (error: unknown) => void }[] = [];
+  type Waiting = { readonly settle: () => void; readonly done: () => void; readonly failed: (error: unknown) => void };
+  let waiting: Waiting[] = [];
+  // Made once: better-sqlite3 runs a transaction function nested in another as a savepoint.
+  const savepoint = db.transaction((settle: () => void) => settle());
+  const all = db.transaction((batch: readonly Waiting[], failures: Map<Waiting, unknown>) => {
+    for (const item of batch) {
+      try {
+        savepoint(item.settle);
+      } catch (error) {
+        failures.set(item, error);
+      }
+    }
+  });
   const commit = (): void => {
     const batch = waiting;
     waiting = [];
-    const failures = new Map<(typeof batch)[number], unknown>();
+    const failures = new Map<Waiting, unknown>();
     try {
-      db.transaction(() => {
-        for (const item of batch) {
-          try {
-            db.transaction(item.settle)();
-          } catch (error) {
-            failures.set(item, error);
-          }
-        }
-      })();
+      all(batch, failures);
     } catch (error) {
       for (const item of batch) if (!failures.has(item)) failures.set(item, error);
     }
