@@ -25,22 +25,26 @@ export class RateLimiter {
 
   /** Milliseconds to wait before the next start; reserves that start. */
   reserve(): number {
-    return this.take(true);
+    if (this.perSecond === undefined || this.perSecond <= 0) return 0;
+    const now = this.now();
+    const at = this.nextStart(now);
+    this.next = at + 1000 / this.perSecond;
+    return Math.max(0, at - now);
   }
 
   /** Reserves the next start when it may be now (true), else reserves nothing. */
   tryTurn(): boolean {
-    return this.take(false) === 0;
+    if (this.perSecond !== undefined && this.perSecond > 0) {
+      const now = this.now();
+      if (this.nextStart(now) > now) return false;
+    }
+    this.reserve(); // every start goes through reserve()
+    return true;
   }
 
-  private take(wait: boolean): number {
-    if (this.perSecond === undefined || this.perSecond <= 0) return 0;
-    const now = this.now();
-    const interval = 1000 / this.perSecond;
-    // Behind by a few starts (late timers): keep the schedule. Further behind (idle): start afresh.
-    const at = this.next < now - CATCH_UP * interval ? now : this.next;
-    if (!wait && at > now) return at - now;
-    this.next = at + interval;
-    return Math.max(0, at - now);
+  /** When the next start may be. Behind by a few starts (late timers): the schedule. Further behind (idle): now. */
+  private nextStart(now: number): number {
+    const interval = 1000 / (this.perSecond as number);
+    return this.next < now - CATCH_UP * interval ? now : this.next;
   }
 }
