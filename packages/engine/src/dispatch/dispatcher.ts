@@ -274,7 +274,10 @@ export async function recoverOrphans(
   now: () => number,
   emit: (event: DispatchEvent) => void,
 ): Promise<number> {
-  const orphans = outbox.orphans([...channels.keys()], liveOwners(db, now()));
+  // The rows and the leases are read in one transaction, from one snapshot. Read apart, a
+  // dispatcher that took its lease and claimed rows in between would look dead (its rows seen,
+  // its lease not), and messages it was sending would be settled as orphans.
+  const orphans = db.transaction(() => outbox.orphans([...channels.keys()], liveOwners(db, now())))();
   let settled = 0;
   for (const row of orphans) {
     const channel = channels.get(row.channel);

@@ -203,6 +203,37 @@ describe("two dispatchers on one database file", () => {
   const dirs: { remove(): void }[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
+  it("a dispatcher that takes its lease and claims a row while another looks for orphans is not taken for dead", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir.path, "patron.db");
+    const one = openStore(file);
+    const two = openStore(file);
+    try {
+      planned({ sms: 2 }, one);
+      const claimedAt = Date.now();
+      // Just after `two` first reads the leases or the outbox, `one` starts a dispatcher of its
+      // own: it takes its lease and claims s01 (as another process could at that moment).
+      let started = false;
+      const startOther = (): void => {
+        if (started) return;
+        started = true;
+        tryAcquire(one, "dispatcher:other", { owner: "other", pid: process.pid, host: hostname() }, 60_000, Date.now());
+        leftSending(one, "s01", "other", claimedAt);
+      };
+      const watched = afterFirstRead(two, /FROM leases$|state = 'sending'/, startOther);
+      const sms = scriptedChannel({ name: "sms" });
+      const summary = await dispatch({ db: watched, channels: channelMap(sms) });
+      expect(started).toBe(true);
+      expect(summary).toMatchObject({ recovered: 0, failed: 0, sent: 1 });
+      expect(sms.calls.map((c) => c.key)).toEqual([key("s02")]);
+      expect(outboxRow(one, "s01")).toMatchObject({ state: "sending", claimed_by: "other", claimed_at: claimedAt });
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
   it("send every row exactly once", async () => {
     const dir = tempDir();
     dirs.push(dir);
@@ -237,3 +268,33 @@ describe("two dispatchers on one database file", () => {
     }
   });
 });
+
+/** `db`, calling `then` once just after the first `all()` of a statement whose SQL matches `sql`. */
+function afterFirstRead(db: Db, sql: RegExp, then: () => void): Db {
+  let done = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (source: string) => {
+          const statement = target.prepare(source);
+          if (done || !sql.test(source.trim())) return statement;
+          return new Proxy(statement, {
+            get(inner, name) {
+              if (name !== "all") return Reflect.get(inner, name, inner) as unknown;
+              return (...params: unknown[]) => {
+                const rows = inner.all(...params);
+                if (!done) {
+                  done = true;
+                  then();
+                }
+                return rows;
+              };
+            },
+          });
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
