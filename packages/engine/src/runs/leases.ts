@@ -75,26 +75,31 @@ export function release(db: Db, name: string, holder: Holder): void {
   db.prepare("DELETE FROM leases WHERE name = ? AND owner = ?").run(name, holder.owner);
 }
 
+/** Whether a lease is still valid: unexpired, and not held by a dead process on this host. */
+function isLive(lease: LeaseInfo, now: number, host: string): boolean {
+  return lease.expiresAt > now && !(lease.host === host && !processAlive(lease.pid));
+}
+
 /** Owners of leases that are still valid (unexpired, and not a dead process on this host). */
 export function liveOwners(db: Db, now = Date.now()): Set<string> {
-  const rows = db.prepare("SELECT owner, pid, host, expires_at AS expiresAt FROM leases").all() as LeaseInfo[];
+  const rows = db.prepare("SELECT name, owner, pid, host, expires_at AS expiresAt FROM leases").all() as LeaseInfo[];
   const host = hostname();
-  return new Set(rows.filter((r) => r.expiresAt > now && !(r.host === host && !processAlive(r.pid))).map((r) => r.owner));
+  return new Set(rows.filter((r) => isLive(r, now, host)).map((r) => r.owner));
 }
 
 /**
  * Deletes leases whose holders are gone (expired, or a dead process on this host) among those
  * whose names start with `prefix`: every dispatcher takes a lease of its own name, and one killed
- * with `kill -9` never releases it.
+ * with `kill -9` never releases it. A lease is deleted only as it was read (same owner, same
+ * expiry): one its holder renewed, or another took, since then is left alone.
  */
 export function pruneLeases(db: Db, prefix: string, now = Date.now()): number {
-  const live = liveOwners(db, now);
-  const rows = db.prepare("SELECT name, owner FROM leases WHERE substr(name, 1, length(?)) = ?").all(prefix, prefix) as {
-    name: string;
-    owner: string;
-  }[];
-  const drop = db.prepare("DELETE FROM leases WHERE name = ? AND owner = ?");
+  const rows = db
+    .prepare("SELECT name, owner, pid, host, expires_at AS expiresAt FROM leases WHERE substr(name, 1, length(?)) = ?")
+    .all(prefix, prefix) as LeaseInfo[];
+  const drop = db.prepare("DELETE FROM leases WHERE name = ? AND owner = ? AND expires_at = ?");
+  const host = hostname();
   let pruned = 0;
-  for (const row of rows) if (!live.has(row.owner)) pruned += drop.run(row.name, row.owner).changes;
+  for (const row of rows) if (!isLive(row, now, host)) pruned += drop.run(row.name, row.owner, row.expiresAt).changes;
   return pruned;
 }

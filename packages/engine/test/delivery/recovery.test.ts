@@ -8,6 +8,7 @@ import { openStore, type Db } from "../../src/store/store.js";
 import { instant, memoryStore } from "../support/store.js";
 import {
   addReachable,
+  afterFirstRead,
   ALL_CHANNELS,
   channelMap,
   count,
@@ -268,33 +269,3 @@ describe("two dispatchers on one database file", () => {
     }
   });
 });
-
-/** `db`, calling `then` once just after the first `all()` of a statement whose SQL matches `sql`. */
-function afterFirstRead(db: Db, sql: RegExp, then: () => void): Db {
-  let done = false;
-  return new Proxy(db, {
-    get(target, property) {
-      if (property === "prepare") {
-        return (source: string) => {
-          const statement = target.prepare(source);
-          if (done || !sql.test(source.trim())) return statement;
-          return new Proxy(statement, {
-            get(inner, name) {
-              if (name !== "all") return Reflect.get(inner, name, inner) as unknown;
-              return (...params: unknown[]) => {
-                const rows = inner.all(...params);
-                if (!done) {
-                  done = true;
-                  then();
-                }
-                return rows;
-              };
-            },
-          });
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}

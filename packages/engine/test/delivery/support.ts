@@ -367,3 +367,36 @@ export function plannedOutcome(db: Db, codes: RegExp) {
     runs: db.prepare("SELECT campaign, slot, as_of, state, audience FROM runs").all(),
   };
 }
+
+/**
+ * `db`, calling `then` once just after the first `all()` of a statement whose SQL matches `sql`:
+ * what another process does between two reads (or after one) of the code under test.
+ */
+export function afterFirstRead(db: Db, sql: RegExp, then: () => void): Db {
+  let done = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (source: string) => {
+          const statement = target.prepare(source);
+          if (done || !sql.test(source.trim())) return statement;
+          return new Proxy(statement, {
+            get(inner, name) {
+              if (name !== "all") return Reflect.get(inner, name, inner) as unknown;
+              return (...params: unknown[]) => {
+                const rows = inner.all(...params);
+                if (!done) {
+                  done = true;
+                  then();
+                }
+                return rows;
+              };
+            },
+          });
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
