@@ -22,6 +22,9 @@ import type { Mutable } from "../mutable.js";
  * pages too (runs/outbox-sink.ts), a table in a scratch database file both connections attach: a
  * TEMP table is seen by its own connection only.
  *
+ * A page finds its members by rowid (one B-tree search a member, not two: the id's index, then
+ * the table), and checks the id: a member deleted since may have left its rowid to another.
+ *
  * A page reads only what planning will use — the addresses and consents of the campaign's
  * channels, and the member fields its templates show — as raw arrays: turning SQLite values into
  * JavaScript strings and row objects, not SQLite's own work, was most of the cost of a page.
@@ -161,9 +164,9 @@ function scratchDatabase(db: Db, parent: string): string | undefined {
 }
 
 /**
- * Writes the audience (the compiled query and its parameters) to a table, numbered in the query's
- * order, with the points expiring per member when asked for: TEMP tables, or (`shared`) tables of
- * a scratch database (see scratchDatabase).
+ * Writes the audience (the compiled query and its parameters: member ids and rowids, see
+ * audienceQuery) to a table, numbered in the query's order, with the points expiring per member
+ * when asked for: TEMP tables, or (`shared`) tables of a scratch database (see scratchDatabase).
  */
 export function writeAudience(
   db: Db,
@@ -192,8 +195,8 @@ export function writeAudience(
   };
   try {
     drop();
-    db.exec(`CREATE TABLE ${schema}.plan_audience (seq INTEGER PRIMARY KEY, member_id TEXT NOT NULL)`);
-    db.prepare(`INSERT INTO ${schema}.plan_audience (member_id) SELECT * FROM (${query.sql})`).run(...query.params);
+    db.exec(`CREATE TABLE ${schema}.plan_audience (seq INTEGER PRIMARY KEY, member_id TEXT NOT NULL, member_row INTEGER NOT NULL)`);
+    db.prepare(`INSERT INTO ${schema}.plan_audience (member_id, member_row) SELECT * FROM (${query.sql})`).run(...query.params);
     const numbered = Number(db.prepare(`SELECT coalesce(max(seq), 0) FROM ${schema}.plan_audience`).pluck().get());
     if (options.skipDecidedIn !== undefined) {
       db.prepare(`DELETE FROM ${schema}.plan_audience WHERE member_id IN (SELECT member_id FROM main.outbox WHERE run_id = ?)`).run(
@@ -230,7 +233,7 @@ export function openPages(db: Db, audience: Pick<Audience, "file" | "pageSize">,
     .prepare(
       `SELECT a.seq, m.id, m.name, m.points, ${options.businessZone === undefined ? "m.timezone" : "CASE m.timezone WHEN ? THEN 1 ELSE m.timezone END"}
         ${layout.columns.map((c) => `, ${c}`).join("")}
-      FROM ${schema}.plan_audience AS a JOIN main.members AS m ON m.id = a.member_id
+      FROM ${schema}.plan_audience AS a JOIN main.members AS m ON m.rowid = a.member_row AND m.id = a.member_id
       ${options.expiring ? `LEFT JOIN ${schema}.plan_expiring AS e ON e.member_id = m.id` : ""}
       WHERE a.seq > ? AND a.seq <= ? ORDER BY a.seq`,
     )

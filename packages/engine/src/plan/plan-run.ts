@@ -81,7 +81,7 @@ export function planInto(input: PlanInput, sink: DecisionSink, coupons: CouponIs
   const plans = sendPlans(input.campaign, input.config.coupons);
   const planning = pagePlanning(input);
   const options = pageReadOptions(planning, plans, skipDecidedIn);
-  const query = audienceQuery(input.db, input.campaign.rule.condition, input.audience);
+  const query = audienceQuery(input.db, input.campaign.rule.condition, input.audience, true);
   const audience = writeAudience(input.db, query, { ...options, shared: sink.sharesPlanning === true });
   try {
     const claims = sink.begin?.(audience);

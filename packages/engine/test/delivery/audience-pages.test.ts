@@ -8,6 +8,7 @@ import { AS_OF } from "./support.js";
  * A page reads its members' opt-outs in one range scan of opt_out_current (members.ts): every
  * member, first or last of a page or between, must carry exactly the channels they opted out
  * of — and members outside the audience, inside a page's range of ids, must not lend theirs.
+ * Members are found by rowid, checked by id.
  */
 
 describe("audience pages", () => {
@@ -32,7 +33,7 @@ describe("audience pages", () => {
     const options = { asOf: AS_OF, expiring: false, channels: ["sms", "email"], pageSize: 3 } as const;
     const audience = writeAudience(
       db,
-      { sql: "SELECT id FROM members WHERE id <> 'm4' ORDER BY id", params: [] },
+      { sql: "SELECT id, rowid FROM members WHERE id <> 'm4' ORDER BY id", params: [] },
       { ...options, shared: false },
     );
     const pages = openPages(db, audience, options);
@@ -57,5 +58,25 @@ describe("audience pages", () => {
         .map((id) => [id, { sms: optOuts[id]?.includes("sms") ?? false, email: optOuts[id]?.includes("email") ?? false }]),
     );
     expect(seen).toEqual(expected);
+  });
+
+  it("find members by rowid, and not a member who took the rowid of one deleted since", () => {
+    const db = memoryStore();
+    for (const id of ["m1", "m2", "m3"]) addMember(db, { id, name: `name of ${id}`, phone: `1380000000${id.slice(1)}`, consent_sms: true });
+    const options = { asOf: AS_OF, expiring: false, channels: ["sms"] } as const;
+    const audience = writeAudience(db, { sql: "SELECT id, rowid FROM members ORDER BY id", params: [] }, { ...options, shared: false });
+    // m3 had the greatest rowid: deleted, a new member is given it.
+    const rowidOf = (id: string) => db.prepare("SELECT rowid FROM members WHERE id = ?").pluck().get(id);
+    const m3 = rowidOf("m3");
+    db.prepare("DELETE FROM members WHERE id = 'm3'").run();
+    addMember(db, { id: "m4", name: "name of m4" });
+    expect(rowidOf("m4")).toBe(m3);
+    const pages = openPages(db, audience, options);
+    expect(pages.page(0).map((m) => [m.id, m.name])).toEqual([
+      ["m1", "name of m1"],
+      ["m2", "name of m2"],
+    ]);
+    pages.close();
+    audience.close();
   });
 });

@@ -16,7 +16,7 @@ describe("the page cache while planning", () => {
     const before = cacheSize(db);
     expect(before).toBe(-65536);
     const options = { asOf: AS_OF, expiring: false, channels: ["sms"] } as const;
-    const audience = writeAudience(db, { sql: "SELECT id FROM members", params: [] }, { ...options, shared: false });
+    const audience = writeAudience(db, { sql: "SELECT id, rowid FROM members", params: [] }, { ...options, shared: false });
     const pages = openPages(db, audience, options);
     expect(cacheSize(db)).toBe(-STREAMING_CACHE_KIB);
     expect(pages.page(0).map((m) => m.id)).toEqual(["m1"]);

@@ -211,7 +211,7 @@ describe("an audience shared with another connection", () => {
     const options = { asOf: AS_OF, expiring: false, channels: ["sms", "email"] } as const;
     const audience = writeAudience(
       db,
-      { sql: "SELECT id FROM members WHERE points >= 3000 ORDER BY id", params: [] },
+      { sql: "SELECT id, rowid FROM members WHERE points >= 3000 ORDER BY id", params: [] },
       {
         ...options,
         shared: true,
@@ -241,7 +241,7 @@ describe("an audience shared with another connection", () => {
     const options = { asOf: AS_OF, expiring: false, channels: ["sms"] } as const;
     const audience = writeAudience(
       db,
-      { sql: "SELECT id FROM members ORDER BY id", params: [] },
+      { sql: "SELECT id, rowid FROM members ORDER BY id", params: [] },
       {
         ...options,
         shared: true,

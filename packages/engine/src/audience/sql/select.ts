@@ -25,19 +25,24 @@ export interface AudienceResult {
 
 /**
  * The compiled query of a condition against this database: the member time zones present in
- * the data are read first when the condition depends on the member's local date.
+ * the data are read first when the condition depends on the member's local date. `withRowids`:
+ * see compileAudience.
  */
-export function audienceQuery(db: Db, condition: ConditionNode, options: AudienceOptions): CompiledSql {
+export function audienceQuery(db: Db, condition: ConditionNode, options: AudienceOptions, withRowids = false): CompiledSql {
   const businessZone = options.businessZone ?? options.env.timezone;
   const zones = usesLocalDates(condition, options.segments) ? distinctMemberZones(db) : [];
-  return compileAudience(condition, {
-    env: options.env,
-    segments: options.segments,
-    asOf: options.asOf,
-    businessZone,
-    zones,
-    stats: storeStats(db),
-  });
+  return compileAudience(
+    condition,
+    {
+      env: options.env,
+      segments: options.segments,
+      asOf: options.asOf,
+      businessZone,
+      zones,
+      stats: storeStats(db),
+    },
+    withRowids,
+  );
 }
 
 /*
