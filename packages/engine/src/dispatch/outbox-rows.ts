@@ -22,6 +22,18 @@ export interface OutboxRow {
 const COLUMNS = `id, run_id AS runId, member_id AS memberId, action, channel, address, content, attempts,
   claimed_at AS claimedAt, claimed_by AS claimedBy, zone`;
 
+/** The channels with a queue index (store migration 005). */
+const QUEUED_CHANNELS: readonly ChannelName[] = ["sms", "email", "wechat"];
+
+/**
+ * The queued rows of a channel, the channel written as a literal: SQLite uses a partial index
+ * only for a query whose WHERE implies the index's, and a bound parameter implies nothing.
+ */
+function queuedOn(channel: ChannelName): string {
+  if (!QUEUED_CHANNELS.includes(channel)) throw new Error(`the outbox has no queue for channel ${JSON.stringify(channel)}`);
+  return `state = 'queued' AND channel = '${channel}'`;
+}
+
 /**
  * The outbox as the dispatcher uses it: every state change is one small UPDATE that checks the
  * state it expects, so two dispatchers can never both claim or both settle a row. A row is
@@ -32,6 +44,7 @@ export class Outbox {
   private readonly runs = new Map<number, { campaign: string; slot: number }>();
   private readonly statements = new Map<string, Statement<unknown[]>>();
   private readonly scope: string;
+  private readonly queueScope: string;
   private readonly scopeParams: unknown[];
 
   constructor(
@@ -39,6 +52,10 @@ export class Outbox {
     runIds: readonly number[] | undefined,
   ) {
     this.scope = runIds === undefined ? "" : "AND run_id IN (SELECT value FROM json_each(?))";
+    // `+run_id`: a run's queued rows are found through the channel's queue index, in the order
+    // they are due; SQLite would otherwise take the (run_id, …) index, read every row of the run
+    // and sort them, on every call.
+    this.queueScope = runIds === undefined ? "" : "AND +run_id IN (SELECT value FROM json_each(?))";
     this.scopeParams = runIds === undefined ? [] : [JSON.stringify(runIds)];
   }
 
@@ -54,23 +71,26 @@ export class Outbox {
 
   due(channel: ChannelName, now: number, limit: number): OutboxRow[] {
     return this.statement(
-      `SELECT ${COLUMNS} FROM outbox WHERE state = 'queued' AND channel = ? AND not_before <= ? ${this.scope} ORDER BY not_before, id LIMIT ?`,
-    ).all(channel, now, ...this.scopeParams, limit) as OutboxRow[];
+      `SELECT ${COLUMNS} FROM outbox WHERE ${queuedOn(channel)} AND not_before <= ? ${this.queueScope} ORDER BY not_before, id LIMIT ?`,
+    ).all(now, ...this.scopeParams, limit) as OutboxRow[];
   }
 
   /** The earliest not_before of the channel's queued rows, if any. */
   nextDue(channel: ChannelName): number | undefined {
-    const at = this.statement(`SELECT min(not_before) FROM outbox WHERE state = 'queued' AND channel = ? ${this.scope}`)
+    const at = this.statement(`SELECT min(not_before) FROM outbox WHERE ${queuedOn(channel)} ${this.queueScope}`)
       .pluck()
-      .get(channel, ...this.scopeParams) as number | null;
+      .get(...this.scopeParams) as number | null;
     return at ?? undefined;
   }
 
+  /** Queued rows of every channel, and when the first is due: each channel's queue counted apart. */
   waiting(): { count: number; next: number | null } {
-    const row = this.statement(`SELECT count(*) AS count, min(not_before) AS next FROM outbox WHERE state = 'queued' ${this.scope}`).get(
-      ...this.scopeParams,
+    const each = QUEUED_CHANNELS.map(
+      (channel) => `SELECT count(*) AS count, min(not_before) AS next FROM outbox WHERE ${queuedOn(channel)} ${this.queueScope}`,
+    );
+    return this.statement(`SELECT sum(count) AS count, min(next) AS next FROM (${each.join(" UNION ALL ")})`).get(
+      ...QUEUED_CHANNELS.flatMap(() => this.scopeParams),
     ) as { count: number; next: number | null };
-    return row;
   }
 
   /**
@@ -107,7 +127,7 @@ export class Outbox {
 
   /** A paused channel: every queued message of it waits until `until`. */
   holdChannel(channel: ChannelName, until: number): void {
-    this.statement("UPDATE outbox SET not_before = ? WHERE state = 'queued' AND channel = ? AND not_before < ?").run(until, channel, until);
+    this.statement(`UPDATE outbox SET not_before = ? WHERE ${queuedOn(channel)} AND not_before < ?`).run(until, until);
   }
 
   /** Hands an adopted orphan back (its owner stays gone, so a later dispatch adopts it again). */

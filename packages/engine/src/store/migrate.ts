@@ -3,6 +3,7 @@ import { MEMBER_DATA } from "./migrations/001-member-data.js";
 import { STORE_TUNING } from "./migrations/002-store-tuning.js";
 import { DELIVERY } from "./migrations/003-delivery.js";
 import { REDEMPTIONS } from "./migrations/004-redemptions.js";
+import { QUEUE_PER_CHANNEL } from "./migrations/005-queue-per-channel.js";
 
 export interface Migration {
   readonly version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "store tuning", sql: STORE_TUNING },
   { version: 3, name: "delivery", sql: DELIVERY },
   { version: 4, name: "coupon redemptions", sql: REDEMPTIONS },
+  { version: 5, name: "queue per channel", sql: QUEUE_PER_CHANNEL },
 ];
 
 export function migrate(db: Database.Database): number[] {
