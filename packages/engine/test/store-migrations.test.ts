@@ -106,6 +106,37 @@ describe("the store's migrations", () => {
     db.close();
   });
 
+  it("005 moves the queued messages of a version 4 store into one queue index per channel", () => {
+    const path = tempPath();
+    const old = new Database(path);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
+      old.exec(m.sql);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00.000Z')").run(m.version, m.name);
+    }
+    old
+      .prepare("INSERT INTO runs (id, campaign, slot, as_of, file, state, started_at) VALUES (1, 'c', 0, 0, 'c.campaign', 'planned', 0)")
+      .run();
+    const add = old.prepare("INSERT INTO outbox (run_id, member_id, decision, channel, state, not_before) VALUES (1, ?, ?, ?, ?, 0)");
+    add.run("m1", "send", "sms", "queued");
+    add.run("m2", "send", "sms", "sent");
+    add.run("m3", "send", "email", "queued");
+    add.run("m4", "send", "wechat", "queued");
+    add.run("m5", "no-consent", null, "suppressed");
+    old.close();
+
+    const db = openStore(path);
+    const names = (indexes(db, "outbox") as { name: string }[]).map((i) => i.name);
+    expect(names).not.toContain("outbox_queue");
+    const queued = (channel: string): unknown[] =>
+      db
+        .prepare(`SELECT member_id FROM outbox INDEXED BY outbox_queue_${channel} WHERE state = 'queued' AND channel = '${channel}'`)
+        .pluck()
+        .all();
+    expect([queued("sms"), queued("email"), queued("wechat")]).toEqual([["m1"], ["m3"], ["m4"]]);
+    db.close();
+  });
+
   it("002 makes a member id required and a lot that never expires one lot", () => {
     const db = openStore(":memory:");
     expect(() => db.prepare("INSERT INTO members (id) VALUES (NULL)").run()).toThrow(/NOT NULL constraint failed: members.id/);
