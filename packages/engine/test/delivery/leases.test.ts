@@ -1,10 +1,9 @@
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { liveOwners, newHolder, processAlive, pruneLeases, release, renew, tryAcquire, type Holder } from "../../src/runs/leases.js";
-import { openStore, type Db } from "../../src/store/store.js";
+import type { Db } from "../../src/store/store.js";
 import { memoryStore } from "../support/store.js";
-import { afterFirstRead, deadPid, tempDir } from "./support.js";
+import { afterFirstRead, deadPid, twoConnections } from "./support.js";
 
 /*
  * Leases: one holder at a time, taken over when it expires, or at once when its holder was a
@@ -121,32 +120,16 @@ describe("leases", () => {
   });
 
   describe("between two connections to one database file", () => {
-    const dirs: { remove(): void }[] = [];
-    afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-
-    it("only one of two processes' connections wins", () => {
-      const dir = tempDir();
-      dirs.push(dir);
-      const file = join(dir.path, "patron.db");
-      const one = openStore(file);
-      const two = openStore(file);
-      try {
+    it("only one of two processes' connections wins", async () => {
+      await twoConnections(async (one, two) => {
         expect(tryAcquire(one, "schedule", holder("one"), TTL, T).acquired).toBe(true);
         const second = tryAcquire(two, "schedule", holder("two"), TTL, T);
         expect(second).toMatchObject({ acquired: false, heldBy: { owner: "one" } });
-      } finally {
-        one.close();
-        two.close();
-      }
+      });
     });
 
     it("pruneLeases deletes a gone holder's lease as it read it: one renewed or taken meanwhile stays", async () => {
-      const dir = tempDir();
-      dirs.push(dir);
-      const file = join(dir.path, "patron.db");
-      const one = openStore(file);
-      const two = openStore(file);
-      try {
+      await twoConnections(async (one, two) => {
         const pid = await deadPid();
         tryAcquire(one, "dispatcher:dead", holder("dead", pid), 3_600_000, T);
         tryAcquire(one, "dispatcher:slow", holder("slow"), TTL, T - TTL); // expired at T
@@ -159,10 +142,7 @@ describe("leases", () => {
         expect(pruneLeases(watched, "dispatcher:", T)).toBe(1);
         const names = one.prepare("SELECT name FROM leases ORDER BY name").pluck().all();
         expect(names).toEqual(["dispatcher:late", "dispatcher:slow", "schedule"]);
-      } finally {
-        one.close();
-        two.close();
-      }
+      });
     });
   });
 });

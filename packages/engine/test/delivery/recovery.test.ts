@@ -1,10 +1,9 @@
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dispatch, type DispatchEvent } from "../../src/dispatch/dispatcher.js";
 import { tryAcquire } from "../../src/runs/leases.js";
 import { messageKey } from "../../src/runs/run.js";
-import { openStore, type Db } from "../../src/store/store.js";
+import type { Db } from "../../src/store/store.js";
 import { instant, memoryStore } from "../support/store.js";
 import {
   addReachable,
@@ -18,7 +17,7 @@ import {
   planSlot,
   scriptedChannel,
   seededRandom,
-  tempDir,
+  twoConnections,
   ZONE,
   type SendCall,
 } from "./support.js";
@@ -201,16 +200,8 @@ describe("recovering rows left sending by a dead dispatcher", () => {
 });
 
 describe("two dispatchers on one database file", () => {
-  const dirs: { remove(): void }[] = [];
-  afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-
   it("a dispatcher that takes its lease and claims a row while another looks for orphans is not taken for dead", async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const file = join(dir.path, "patron.db");
-    const one = openStore(file);
-    const two = openStore(file);
-    try {
+    await twoConnections(async (one, two) => {
       planned({ sms: 2 }, one);
       const claimedAt = Date.now();
       // Just after `two` first reads the leases or the outbox, `one` starts a dispatcher of its
@@ -229,19 +220,11 @@ describe("two dispatchers on one database file", () => {
       expect(summary).toMatchObject({ recovered: 0, failed: 0, sent: 1 });
       expect(sms.calls.map((c) => c.key)).toEqual([key("s02")]);
       expect(outboxRow(one, "s01")).toMatchObject({ state: "sending", claimed_by: "other", claimed_at: claimedAt });
-    } finally {
-      one.close();
-      two.close();
-    }
+    });
   });
 
   it("send every row exactly once", async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const file = join(dir.path, "patron.db");
-    const one = openStore(file);
-    const two = openStore(file);
-    try {
+    await twoConnections(async (one, two) => {
       planned({ sms: 60, email: 20 }, one);
       // Two copies of each provider (one per dispatcher) writing to one log: what the provider saw.
       const log: SendCall[] = [];
@@ -263,9 +246,6 @@ describe("two dispatchers on one database file", () => {
       expect(b.sent).toBeGreaterThan(0);
       expect(count(one, "SELECT count(*) FROM outbox WHERE state = 'sent' AND attempts = 1")).toBe(80);
       expect(count(two, "SELECT count(*) FROM leases")).toBe(0);
-    } finally {
-      one.close();
-      two.close();
-    }
+    });
   });
 });

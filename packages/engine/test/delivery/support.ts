@@ -10,7 +10,7 @@ import type { ChannelContent, RenderFn, SuppressReason } from "../../src/plan/de
 import { emptyFunnel, type Funnel } from "../../src/plan/funnel.js";
 import type { PlanInput } from "../../src/plan/plan-run.js";
 import { planRun, type PlanRunResult } from "../../src/runs/run.js";
-import type { Db } from "../../src/store/store.js";
+import { openStore, type Db } from "../../src/store/store.js";
 import { checkCampaign, ENGINE_TEST_ENV } from "../support/campaigns.js";
 import { addMember, instant, memoryStore, type MemberInput } from "../support/store.js";
 
@@ -318,6 +318,24 @@ export async function deadPid(): Promise<number> {
 export function tempDir(): { readonly path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), "patron-delivery-"));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Runs `fn` with two connections to one new store file (as two processes would have), then closes
+ * both and deletes the file's folder.
+ */
+export async function twoConnections<T>(fn: (one: Db, two: Db) => T | Promise<T>): Promise<T> {
+  const dir = tempDir();
+  const file = join(dir.path, "patron.db");
+  const one = openStore(file);
+  const two = openStore(file);
+  try {
+    return await fn(one, two);
+  } finally {
+    one.close();
+    two.close();
+    dir.remove();
+  }
 }
 
 // ---- an outbox to dispatch ----
