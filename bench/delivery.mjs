@@ -19,7 +19,8 @@ import { Buffer } from "node:buffer";
 import http from "node:http";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { bundled } from "./bundled.mjs";
 import { selfTimes } from "./delivery-profile.mjs";
@@ -42,6 +43,7 @@ export async function deliveryBenchmark() {
   const profile = process.env.BENCH_PROFILE === "1";
   mkdirSync(out, { recursive: true });
   console.log(`delivery, ${members.toLocaleString("en")} members, seed ${seed}, as of ${new Date(AS_OF).toISOString()}`);
+  console.log(`  better-sqlite3: ${sqliteBuild()}`);
 
   const results = [];
   const work = join(out, "delivery-work.db");
@@ -70,6 +72,18 @@ export async function deliveryBenchmark() {
   }
 
   return partResult(`delivery at ${members.toLocaleString("en")} members`, results);
+}
+
+/**
+ * Whether better-sqlite3 was compiled here, from the sources patches/ patched, or downloaded
+ * prebuilt (unpatched: reading rows and binding strings slower, see patches/README.md).
+ */
+function sqliteBuild() {
+  const engine = createRequire(join(root, "packages/engine/package.json"));
+  const release = join(dirname(engine.resolve("better-sqlite3/package.json")), "build/Release");
+  return existsSync(join(release, "obj.target"))
+    ? "compiled here from patched sources (patches/README.md)"
+    : "a prebuilt binary, without patches/better-sqlite3 (slower: see patches/README.md)";
 }
 
 // ---- the stores ----
