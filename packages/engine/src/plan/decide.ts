@@ -12,6 +12,22 @@ import { memberZone } from "../time/local-dates.js";
 export type ChannelContent = OutgoingMessage extends infer M ? (M extends OutgoingMessage ? Omit<M, "key" | "to"> : never) : never;
 
 /**
+ * A send's content as rendered: the message, or its JSON text already (a run's templates render
+ * straight to the JSON the outbox keeps, render/json-form.ts).
+ */
+export type RenderedContent = ChannelContent | string;
+
+/** The JSON text of rendered content, as the outbox keeps it. */
+export function contentJson(content: RenderedContent): string {
+  return typeof content === "string" ? content : JSON.stringify(content);
+}
+
+/** Rendered content as the message it is. */
+export function contentValue(content: RenderedContent): ChannelContent {
+  return typeof content === "string" ? (JSON.parse(content) as ChannelContent) : content;
+}
+
+/**
  * Why a member of the audience gets no message from one send of a campaign, in funnel order:
  * kept as the holdout (control) group; no listed channel has an address; an address but no
  * consent (or an opt-out); the campaign's own limit; the global frequency cap; the coupon the
@@ -39,7 +55,7 @@ export type Decision =
       readonly channel: ChannelName;
       readonly address: string;
       readonly message: string;
-      readonly content: ChannelContent;
+      readonly content: RenderedContent;
       /** The coupon code the message carries, issued for this member. */
       readonly coupon?: IssuedCoupon;
       /** An offer (counts against the frequency cap) rather than a service notice. */
@@ -73,7 +89,7 @@ export interface ActionExtras {
 }
 
 /** Renders one message for one member on one channel; throws when a template cannot be rendered. */
-export type RenderFn = (member: PlannedMember, message: string, channel: ChannelName, extras: ActionExtras) => ChannelContent;
+export type RenderFn = (member: PlannedMember, message: string, channel: ChannelName, extras: ActionExtras) => RenderedContent;
 
 /** A send action of the rule, resolved against patron.yaml once per run. */
 export interface SendPlan {
@@ -194,7 +210,7 @@ export function decide(
       ...(plan.awardedPoints === undefined ? {} : { awardedPoints: plan.awardedPoints }),
       ...(coupon ? { coupon } : {}),
     };
-    let content: ChannelContent;
+    let content: RenderedContent;
     try {
       content = render(member, message, choice.channel, extras);
     } catch (error) {

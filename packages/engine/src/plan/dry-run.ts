@@ -1,6 +1,6 @@
 import type { ChannelName } from "@patron/channels";
 import { PreviewCouponIssuer } from "./coupons.js";
-import type { ChannelContent, Decision } from "./decide.js";
+import { contentValue, type ChannelContent, type Decision } from "./decide.js";
 import type { Funnel } from "./funnel.js";
 import { planInto, type PlanInput } from "./plan-run.js";
 
@@ -52,7 +52,7 @@ export function dryRun(input: PlanInput, samplesPerMessage = 2): DryRunResult {
       channel: d.channel,
       message: d.message,
       to: maskAddress(d.channel, d.address),
-      content: d.content,
+      content: contentValue(d.content),
     });
   };
   const funnel = planInto(input, { page: (decisions) => decisions.forEach(keep) }, new PreviewCouponIssuer(input.db, input.audience.asOf));

@@ -1,9 +1,9 @@
 import type { ChannelName } from "@patron/channels";
-import { messageRenderer, type MessageRenderer } from "../render/render.js";
+import { messageJsonRenderer, type MessageJsonRenderer } from "../render/render.js";
 import type { CompiledMessages } from "../render/compile.js";
 import type { MessageContext } from "../render/context.js";
 import { ageOn, localDate, memberZone } from "../time/local-dates.js";
-import type { ChannelContent, RenderFn } from "./decide.js";
+import type { RenderFn } from "./decide.js";
 import { CANONICAL, customValues, type PlannedMember } from "./members.js";
 import type { VariableKind } from "../render/variables.js";
 import type { Mutable } from "../mutable.js";
@@ -18,7 +18,10 @@ export interface RenderSettings {
   readonly unsubscribeUrl?: (memberId: string, channel: ChannelName) => string;
 }
 
-/** The RenderFn planning uses: a planned member and an action's extras → the template context → content. */
+/**
+ * The RenderFn planning uses: a planned member and an action's extras → the template context →
+ * content, as the JSON text the outbox keeps (render.ts messageJsonRenderer).
+ */
 export function templateRenderFn(settings: RenderSettings): RenderFn {
   const fields = settings.compiled.settings.fields;
   const campaign = { name: settings.campaign };
@@ -27,7 +30,10 @@ export function templateRenderFn(settings: RenderSettings): RenderFn {
   return (member, message, channel, extras) => {
     let renderer = renderers[channel].get(message);
     if (!renderer) {
-      renderer = { render: messageRenderer(settings.compiled, message, channel), custom: showsCustom(settings.compiled, message, channel) };
+      renderer = {
+        render: messageJsonRenderer(settings.compiled, message, channel),
+        custom: showsCustom(settings.compiled, message, channel),
+      };
       renderers[channel].set(message, renderer);
     }
     const context: Mutable<MessageContext> = {
@@ -50,13 +56,13 @@ export function templateRenderFn(settings: RenderSettings): RenderFn {
       };
     }
     if (channel === "email" && settings.unsubscribeUrl) context.unsubscribeUrl = settings.unsubscribeUrl(member.id, channel);
-    return renderer.render(context) as ChannelContent;
+    return renderer.render(context);
   };
 }
 
 /** A message on a channel as a run renders it: its renderer, and whether its templates show custom fields. */
 interface Renderer {
-  readonly render: MessageRenderer;
+  readonly render: MessageJsonRenderer;
   readonly custom: boolean;
 }
 

@@ -3,6 +3,7 @@ import type { TemplateDelegate } from "handlebars";
 import { analyzeTemplate, type Analysis, type TemplateProblem } from "./analyze.js";
 import type { InputSettings } from "./context.js";
 import { createEnvironment, HELPERS } from "./helpers.js";
+import { jsonFormCompilers } from "./json-form.js";
 import { parseTemplate } from "./parse.js";
 import { compileSetUpOnce } from "./set-up-once.js";
 import { templateUnits, type TemplateUnit } from "./units.js";
@@ -17,6 +18,11 @@ export interface CompiledTemplate {
   readonly problems: readonly TemplateProblem[];
   /** Absent when there are problems. */
   readonly render?: TemplateDelegate;
+  /**
+   * The same template rendering its text as it stands inside a JSON string (json-form.ts), for
+   * content planning writes as JSON; absent with `render`, or when this Handlebars cannot make it.
+   */
+  readonly renderJson?: TemplateDelegate;
 }
 
 export interface CompiledMessages {
@@ -64,13 +70,11 @@ export function compileMessages(config: PatronConfig): CompiledMessages {
     if ("problem" in parsed) return { unit, problems: [parsed.problem] };
     const analysis = analyzeTemplate(parsed.program, tree);
     if (analysis.problems.length > 0) return { unit, analysis, problems: analysis.problems };
-    const render = compileSetUpOnce(env, unit.text, {
-      strict: true,
-      noEscape: !unit.escape,
-      knownHelpers: KNOWN_HELPERS,
-      knownHelpersOnly: true,
-    });
-    return { unit, analysis, problems: [], render };
+    const options = { strict: true, noEscape: !unit.escape, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
+    const render = compileSetUpOnce(env, unit.text, options);
+    const json = jsonFormCompilers(env);
+    if (!json) return { unit, analysis, problems: [], render };
+    return { unit, analysis, problems: [], render, renderJson: compileSetUpOnce(env, unit.text, options, json) };
   });
   // Only the member fields some template shows are put in a template's context: converting every
   // date field of every member to the member's zone was most of the cost of rendering a million.

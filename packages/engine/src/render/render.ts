@@ -48,9 +48,32 @@ export function renderMessage<C extends ChannelName>(
 /** Renders one message on one channel for one member's context. */
 export type MessageRenderer = (context: MessageContext) => RenderedMessage;
 
+/**
+ * Renders one message on one channel for one member's context as the JSON text of what its
+ * MessageRenderer gives (the outbox's content), from the templates' JSON forms (json-form.ts).
+ */
+export type MessageJsonRenderer = (context: MessageContext) => string;
+
 // A run renders one message on one channel for many members: what does not depend on the member
 // (which templates, how their parts make the message) is worked out once per message and channel.
-const renderers = new WeakMap<CompiledMessages, Record<ChannelName, Map<string, MessageRenderer>>>();
+type Cache<R> = WeakMap<CompiledMessages, Record<ChannelName, Map<string, R>>>;
+const renderers: Cache<MessageRenderer> = new WeakMap();
+const jsonRenderers: Cache<MessageJsonRenderer> = new WeakMap();
+
+function cached<R>(
+  cache: Cache<R>,
+  compiled: CompiledMessages,
+  messageName: string,
+  channel: ChannelName,
+  make: (compiled: CompiledMessages, messageName: string, channel: ChannelName) => R,
+): R {
+  let byChannel = cache.get(compiled);
+  if (!byChannel) cache.set(compiled, (byChannel = { sms: new Map(), email: new Map(), wechat: new Map() }));
+  const forChannel = byChannel[channel];
+  let renderer = forChannel.get(messageName);
+  if (!renderer) forChannel.set(messageName, (renderer = make(compiled, messageName, channel)));
+  return renderer;
+}
 
 /**
  * The renderer of a message on a channel, made once per compiled templates. A message without a
@@ -58,31 +81,49 @@ const renderers = new WeakMap<CompiledMessages, Record<ChannelName, Map<string, 
  * every call, as rendering it would.
  */
 export function messageRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageRenderer {
-  let byChannel = renderers.get(compiled);
-  if (!byChannel) renderers.set(compiled, (byChannel = { sms: new Map(), email: new Map(), wechat: new Map() }));
-  const cache = byChannel[channel];
-  let renderer = cache.get(messageName);
-  if (!renderer) cache.set(messageName, (renderer = makeRenderer(compiled, messageName, channel)));
-  return renderer;
+  return cached(renderers, compiled, messageName, channel, makeRenderer);
 }
 
-function makeRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageRenderer {
-  let templates: readonly CompiledTemplate[];
+/** As messageRenderer, rendering the content's JSON text. */
+export function messageJsonRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageJsonRenderer {
+  return cached(jsonRenderers, compiled, messageName, channel, makeJsonRenderer);
+}
+
+/** A message's templates on a channel, each rendered in one form for a context: the texts in template order. */
+function partsRenderer(
+  compiled: CompiledMessages,
+  templates: readonly CompiledTemplate[],
+  form: "render" | "renderJson",
+): (context: MessageContext) => string[] {
+  const { settings } = compiled;
+  return (context) => {
+    const { input, now } = templateInput(context, settings);
+    const options = { data: { patron: { region: settings.region, now } satisfies RenderData } };
+    const texts: string[] = [];
+    for (const t of templates) texts.push(run(t, form, input, options, context.member.id));
+    return texts;
+  };
+}
+
+/** The message's templates on the channel, or a renderer throwing why there are none to render. */
+function templatesOrThrower(
+  compiled: CompiledMessages,
+  messageName: string,
+  channel: ChannelName,
+): readonly CompiledTemplate[] | (() => never) {
   try {
-    templates = templatesOf(compiled, messageName, channel);
+    return templatesOf(compiled, messageName, channel);
   } catch (error) {
     return () => {
       throw error;
     };
   }
-  const { settings } = compiled;
-  const render = (context: MessageContext): string[] => {
-    const { input, now } = templateInput(context, settings);
-    const options = { data: { patron: { region: settings.region, now } satisfies RenderData } };
-    const texts: string[] = [];
-    for (const t of templates) texts.push(run(t, input, options, context.member.id));
-    return texts;
-  };
+}
+
+function makeRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageRenderer {
+  const templates = templatesOrThrower(compiled, messageName, channel);
+  if (typeof templates === "function") return templates;
+  const render = partsRenderer(compiled, templates, "render");
   const at = (part: string): number => templates.findIndex((t) => t.unit.part === part);
   switch (channel) {
     case "sms": {
@@ -118,6 +159,62 @@ function makeRenderer(compiled: CompiledMessages, messageName: string, channel: 
   }
 }
 
+/**
+ * The JSON renderer: the same keys, in the same order, as JSON.stringify of makeRenderer's message,
+ * around the texts of the templates' JSON forms. Without JSON forms (see compile.ts), the
+ * message is rendered and stringified.
+ */
+function makeJsonRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageJsonRenderer {
+  const templates = templatesOrThrower(compiled, messageName, channel);
+  if (typeof templates === "function") return templates;
+  if (templates.some((t) => t.renderJson === undefined)) {
+    const render = makeRenderer(compiled, messageName, channel);
+    return (context) => JSON.stringify(render(context));
+  }
+  const render = partsRenderer(compiled, templates, "renderJson");
+  const at = (part: string): number => templates.findIndex((t) => t.unit.part === part);
+  switch (channel) {
+    case "sms": {
+      const body = at("body");
+      return (context) => `{"channel":"sms","body":"${render(context)[body] ?? ""}"}`;
+    }
+    case "email": {
+      const [subject, text, html] = [at("subject"), at("text"), at("html")];
+      return (context) => {
+        const parts = render(context);
+        let json = `{"channel":"email","subject":"${parts[subject] ?? ""}"`;
+        if (text >= 0) json += `,"text":"${parts[text] as string}"`;
+        if (html >= 0) json += `,"html":"${parts[html] as string}"`;
+        if (context.unsubscribeUrl !== undefined) json += `,"unsubscribeUrl":${JSON.stringify(context.unsubscribeUrl)}`;
+        return `${json}}`;
+      };
+    }
+    case "wechat": {
+      const head = `{"channel":"wechat","templateId":${JSON.stringify(compiled.wechatTemplateIds.get(messageName) ?? "")}`;
+      const url = at("url");
+      const fields = new Map<string, number>();
+      templates.forEach((t, i) => {
+        if (t.unit.part.startsWith("data.")) fields.set(t.unit.part.slice("data.".length), i);
+      });
+      // In the order JSON.stringify gives an object's keys (integer-like names first).
+      const probe: Record<string, true> = {};
+      for (const name of fields.keys()) probe[name] = true;
+      const order = Object.keys(probe).map((name) => [JSON.stringify(name), fields.get(name) as number] as const);
+      return (context) => {
+        const parts = render(context);
+        let json = head;
+        if (url >= 0) json += `,"url":"${parts[url] as string}"`;
+        json += `,"data":{`;
+        for (let k = 0; k < order.length; k++) {
+          const [name, i] = order[k] as (typeof order)[number];
+          json += `${k === 0 ? "" : ","}${name}:"${parts[i] as string}"`;
+        }
+        return `${json}}}`;
+      };
+    }
+  }
+}
+
 /** The templates of a message on a channel, ready to render; throws RenderError when it has none or one is broken. */
 function templatesOf(compiled: CompiledMessages, messageName: string, channel: ChannelName): readonly CompiledTemplate[] {
   const templates = compiled.templates.filter((t) => t.unit.message === messageName && t.unit.channel === channel);
@@ -134,9 +231,15 @@ function templatesOf(compiled: CompiledMessages, messageName: string, channel: C
   return templates;
 }
 
-function run(template: CompiledTemplate, input: TemplateInput, options: { data: { patron: RenderData } }, memberId: string): string {
+function run(
+  template: CompiledTemplate,
+  form: "render" | "renderJson",
+  input: TemplateInput,
+  options: { data: { patron: RenderData } },
+  memberId: string,
+): string {
   try {
-    return (template.render as NonNullable<CompiledTemplate["render"]>)(input, options);
+    return (template[form] as NonNullable<CompiledTemplate["render"]>)(input, options);
   } catch (error) {
     throw explain(template, input, error, memberId);
   }

@@ -13,8 +13,9 @@ type CompileOptions = NonNullable<Parameters<HandlebarsEnv["compile"]>[1]>;
  *
  * This reaches two things Handlebars exposes without typing them: env.Compiler and
  * env.JavaScriptCompiler (the steps of its own compile), and the template's `_setup` (the
- * per-call step). When either is missing (another Handlebars version), the template is an
- * ordinary env.compile one: slower, never different. set-up-once.test.ts renders both ways.
+ * per-call step). When the compile steps are missing (another Handlebars version), the template
+ * is an ordinary env.compile one; without `_setup`, one set up every call: slower, never
+ * different. set-up-once.test.ts renders both ways.
  */
 
 interface CompilerSteps {
@@ -24,9 +25,18 @@ interface CompilerSteps {
   template(spec: unknown): TemplateDelegate & { _setup?: (options: Record<string, unknown>) => void };
 }
 
-/** Compiles `text` like env.compile, as a template that is set up once (see above). */
-export function compileSetUpOnce(env: HandlebarsEnv, text: string, options: CompileOptions): TemplateDelegate {
-  const steps = env as unknown as Partial<CompilerSteps>;
+/**
+ * Compiles `text` like env.compile, as a template that is set up once (see above). `compilers`
+ * replaces env's two compile steps (json-form.ts); without them, and without env's, the template
+ * is env.compile's.
+ */
+export function compileSetUpOnce(
+  env: HandlebarsEnv,
+  text: string,
+  options: CompileOptions,
+  compilers?: Pick<CompilerSteps, "Compiler" | "JavaScriptCompiler">,
+): TemplateDelegate {
+  const steps = { ...(env as unknown as Partial<CompilerSteps>), ...compilers };
   if (typeof steps.Compiler !== "function" || typeof steps.JavaScriptCompiler !== "function") return env.compile(text, options);
   // As Handlebars.compile does (compiler/compiler.js): data on unless asked otherwise.
   const opts: CompileOptions = { data: true, ...options };
@@ -35,7 +45,8 @@ export function compileSetUpOnce(env: HandlebarsEnv, text: string, options: Comp
     CompilerSteps["template"]
   >;
   const setUp = template._setup;
-  if (typeof setUp !== "function") return env.compile(text, options);
+  // Set up on every call, as Handlebars does: slower, never different.
+  if (typeof setUp !== "function") return template;
   let done = false;
   template._setup = (callOptions) => {
     // A partial call (none of ours: no partials are registered) brings its own state.

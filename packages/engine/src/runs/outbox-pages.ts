@@ -1,4 +1,4 @@
-import type { Decision } from "../plan/decide.js";
+import { contentJson, type Decision } from "../plan/decide.js";
 import type { Db } from "../store/store.js";
 
 /*
@@ -118,7 +118,7 @@ export function outboxPage(run: RunKeys, decisions: readonly Decision[]): Outbox
       if (d.recordRow) rows.push(d.member.id, 0, word("award-only"), 0, null, null, null, null, null, null, null);
     } else if (d.kind === "send") {
       if (d.coupon) coupons.push(d.coupon.code, d.coupon.name, d.member.id, d.coupon.expiresAt);
-      const content = JSON.stringify(d.content);
+      const content = contentJson(d.content);
       contentLength += content.length;
       // not_before (deferred_until or 0) only holds a message back: quiet hours now, retry backoff later.
       rows.push(

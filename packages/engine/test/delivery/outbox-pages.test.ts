@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChannelName } from "@patron/channels";
-import type { Decision, SuppressReason } from "../../src/plan/decide.js";
+import { contentJson, type Decision, type SuppressReason } from "../../src/plan/decide.js";
 import type { PlannedMember } from "../../src/plan/members.js";
 import { outboxPage, outboxPageWriter, rowCount, type RunKeys } from "../../src/runs/outbox-pages.js";
 import { memoryStore } from "../support/store.js";
@@ -86,7 +86,7 @@ function expected(d: Decision): Record<string, unknown> {
     channel: d.channel,
     message: d.message,
     address: d.address,
-    content: JSON.stringify(d.content),
+    content: contentJson(d.content),
     error: null,
   };
 }

@@ -79,4 +79,12 @@ describe("templates set up once", () => {
     const bare = Object.assign(Object.create(env) as HandlebarsEnv, { Compiler: undefined });
     expect(compileSetUpOnce(bare, "hi {{member.name}}", { strict: true })(input({}), DATA)).toBe("hi 王小明");
   });
+
+  it("set a template up on every call when it has no _setup to keep, rendering the same", () => {
+    const env = createEnvironment();
+    const template = (spec: unknown) => Object.assign(env.template(spec as never), { _setup: undefined });
+    const noSetUp = Object.assign(Object.create(env) as HandlebarsEnv, { template });
+    const compiled = compileSetUpOnce(noSetUp, "hi {{member.name}}{{#if member.city}} {{member.city}}{{/if}}", { strict: true });
+    for (let call = 0; call < 2; call++) expect(compiled(input({}), DATA)).toBe("hi 王小明 上海");
+  });
 });
