@@ -40,7 +40,6 @@ export type { ChannelChoice, Reach } from "./plan/channel-choice.js";
 export { pickVariant, stableFraction } from "./plan/assign.js";
 export { decide, sendPlans, SUPPRESS_REASONS } from "./plan/decide.js";
 export type { ActionExtras, ChannelContent, Decision, RenderedContent, RenderFn, SuppressReason } from "./plan/decide.js";
-export { contentJson, contentValue } from "./plan/decide.js";
 export { emptyFunnel, totalPlanned } from "./plan/funnel.js";
 export type { Funnel } from "./plan/funnel.js";
 export { EXPIRING_DAYS, openPages, reachOf, writeAudience } from "./plan/members.js";

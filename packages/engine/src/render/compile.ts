@@ -20,9 +20,10 @@ export interface CompiledTemplate {
   readonly render?: TemplateDelegate;
   /**
    * The same template rendering its text as it stands inside a JSON string (json-form.ts), for
-   * content planning writes as JSON; absent with `render`, or when this Handlebars cannot make it.
+   * content planning writes as JSON: compiled on first call (`patron check` never needs it), then
+   * kept. Absent with `render`, or when this Handlebars cannot make it.
    */
-  readonly renderJson?: TemplateDelegate;
+  readonly jsonForm?: () => TemplateDelegate;
 }
 
 export interface CompiledMessages {
@@ -74,7 +75,9 @@ export function compileMessages(config: PatronConfig): CompiledMessages {
     const render = compileSetUpOnce(env, unit.text, options);
     const json = jsonFormCompilers(env);
     if (!json) return { unit, analysis, problems: [], render };
-    return { unit, analysis, problems: [], render, renderJson: compileSetUpOnce(env, unit.text, options, json) };
+    const text = unit.text;
+    let jsonForm: TemplateDelegate | undefined;
+    return { unit, analysis, problems: [], render, jsonForm: () => (jsonForm ??= compileSetUpOnce(env, text, options, json)) };
   });
   // Only the member fields some template shows are put in a template's context: converting every
   // date field of every member to the member's zone was most of the cost of rendering a million.

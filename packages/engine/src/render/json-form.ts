@@ -43,7 +43,7 @@ interface JavaScriptCompilerInternals {
 }
 
 /** The text of `value` inside a JSON string. */
-export const jsonInner = (text: string): string => JSON.stringify(text).slice(1, -1);
+const jsonInner = (text: string): string => JSON.stringify(text).slice(1, -1);
 
 const forms = new WeakMap<HandlebarsEnv, { Compiler: CompilerClass; JavaScriptCompiler: CompilerClass }>();
 

@@ -1,3 +1,4 @@
+import type { TemplateDelegate } from "handlebars";
 import type { ChannelName } from "@patron/dsl";
 import type { VariableUse } from "./analyze.js";
 import type { CompiledMessages, CompiledTemplate } from "./compile.js";
@@ -89,18 +90,22 @@ export function messageJsonRenderer(compiled: CompiledMessages, messageName: str
   return cached(jsonRenderers, compiled, messageName, channel, makeJsonRenderer);
 }
 
-/** A message's templates on a channel, each rendered in one form for a context: the texts in template order. */
+/**
+ * A message's templates on a channel rendered for a context, each by its delegate in `forms`
+ * (the templates' own, or their JSON forms): the texts in template order.
+ */
 function partsRenderer(
   compiled: CompiledMessages,
   templates: readonly CompiledTemplate[],
-  form: "render" | "renderJson",
+  forms: readonly TemplateDelegate[],
 ): (context: MessageContext) => string[] {
   const { settings } = compiled;
   return (context) => {
     const { input, now } = templateInput(context, settings);
     const options = { data: { patron: { region: settings.region, now } satisfies RenderData } };
     const texts: string[] = [];
-    for (const t of templates) texts.push(run(t, form, input, options, context.member.id));
+    for (let i = 0; i < templates.length; i++)
+      texts.push(run(templates[i] as CompiledTemplate, forms[i] as TemplateDelegate, input, options, context.member.id));
     return texts;
   };
 }
@@ -123,7 +128,12 @@ function templatesOrThrower(
 function makeRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageRenderer {
   const templates = templatesOrThrower(compiled, messageName, channel);
   if (typeof templates === "function") return templates;
-  const render = partsRenderer(compiled, templates, "render");
+  // templatesOf returns only templates without problems: each has its render.
+  const render = partsRenderer(
+    compiled,
+    templates,
+    templates.map((t) => t.render as TemplateDelegate),
+  );
   const at = (part: string): number => templates.findIndex((t) => t.unit.part === part);
   switch (channel) {
     case "sms": {
@@ -167,11 +177,15 @@ function makeRenderer(compiled: CompiledMessages, messageName: string, channel: 
 function makeJsonRenderer(compiled: CompiledMessages, messageName: string, channel: ChannelName): MessageJsonRenderer {
   const templates = templatesOrThrower(compiled, messageName, channel);
   if (typeof templates === "function") return templates;
-  if (templates.some((t) => t.renderJson === undefined)) {
+  if (templates.some((t) => t.jsonForm === undefined)) {
     const render = makeRenderer(compiled, messageName, channel);
     return (context) => JSON.stringify(render(context));
   }
-  const render = partsRenderer(compiled, templates, "renderJson");
+  const render = partsRenderer(
+    compiled,
+    templates,
+    templates.map((t) => (t.jsonForm as () => TemplateDelegate)()),
+  );
   const at = (part: string): number => templates.findIndex((t) => t.unit.part === part);
   switch (channel) {
     case "sms": {
@@ -231,15 +245,16 @@ function templatesOf(compiled: CompiledMessages, messageName: string, channel: C
   return templates;
 }
 
+/** Renders `template` by `form` (its render or JSON form), naming what failed when it fails. */
 function run(
   template: CompiledTemplate,
-  form: "render" | "renderJson",
+  form: TemplateDelegate,
   input: TemplateInput,
   options: { data: { patron: RenderData } },
   memberId: string,
 ): string {
   try {
-    return (template[form] as NonNullable<CompiledTemplate["render"]>)(input, options);
+    return form(input, options);
   } catch (error) {
     throw explain(template, input, error, memberId);
   }

@@ -138,8 +138,13 @@ describe("a message's JSON renderer", () => {
         }
   });
 
+  it("compiles a template's JSON form once, when first asked for", () => {
+    const fresh = compileMessages(config);
+    for (const t of fresh.templates) expect(t.jsonForm?.()).toBe(t.jsonForm?.());
+  });
+
   it("stringifies the rendered message when the templates have no JSON form", () => {
-    const withoutJson = { ...compiled, templates: compiled.templates.map((t) => ({ ...t, renderJson: undefined })) };
+    const withoutJson = { ...compiled, templates: compiled.templates.map((t) => ({ ...t, jsonForm: undefined })) };
     const ctx = context({ unsubscribeUrl: "https://x.example/u?m=M1" });
     for (const channel of ["sms", "email", "wechat"] as const)
       expect(messageJsonRenderer(withoutJson, "points", channel)(ctx)).toBe(
