@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MIGRATIONS } from "../src/store/migrate.js";
 import { MEMBER_DATA } from "../src/store/migrations/001-member-data.js";
 import { refreshStatistics } from "../src/store/statistics.js";
-import { openStore, type Db } from "../src/store/store.js";
+import { openStore, PAGE_SIZE, type Db } from "../src/store/store.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -157,6 +157,30 @@ describe("the store's migrations", () => {
     const line = db.prepare("INSERT INTO purchases VALUES ('o1', 's1', 'm1', 1000, NULL, NULL, 1, 10)");
     line.run();
     expect(() => line.run()).toThrow(/UNIQUE constraint failed: purchases.order_id, purchases.sku/);
+    db.close();
+  });
+});
+
+describe("a store's pages", () => {
+  const pageSize = (db: Db): unknown => db.pragma("page_size", { simple: true });
+
+  it("are 16 KiB in a new store, also once reopened", () => {
+    const path = tempPath();
+    const db = openStore(path);
+    expect(pageSize(db)).toBe(PAGE_SIZE);
+    expect(PAGE_SIZE).toBe(16384);
+    db.close();
+    const again = openStore(path);
+    expect([pageSize(again), again.pragma("journal_mode", { simple: true })]).toEqual([PAGE_SIZE, "wal"]);
+    again.close();
+  });
+
+  it("stay as they are in a store made with another size, which opens and migrates as before", () => {
+    const path = versionOne((db) => db.prepare("INSERT INTO members (id, name) VALUES ('m1', 'Ann')").run());
+    const db = openStore(path);
+    expect(pageSize(db)).toBe(4096);
+    expect(rows(db, "SELECT id, name FROM members")).toEqual([{ id: "m1", name: "Ann" }]);
+    expect(db.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(MIGRATIONS.length);
     db.close();
   });
 });

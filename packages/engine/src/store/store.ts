@@ -3,6 +3,9 @@ import { migrate } from "./migrate.js";
 
 export type Db = Database.Database;
 
+/** Bytes a page of a store created here (see openStore). */
+export const PAGE_SIZE = 16384;
+
 /**
  * Opens (creating if needed) the SQLite database and brings its schema up to date. WAL lets a
  * reader (a dry run, a report) work while an import or a run writes.
@@ -13,6 +16,12 @@ export function openStore(path: string, options: { readonly readonly?: boolean; 
     ...(options.readonly || options.mustExist ? { fileMustExist: true } : {}),
   });
   if (!options.readonly) {
+    // A new store gets 16 KiB pages (SQLite's default is 4 KiB; an existing store keeps its own:
+    // the setting takes effect only before the first write). Planning appends long rows to the
+    // outbox and its indexes, and every page it fills goes through the WAL and a checkpoint:
+    // with pages four times larger, SQLite and the kernel handle a quarter as many, and writing
+    // a million-member run's outbox cost ~25% less (bench/delivery.mjs).
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
   }

@@ -39,6 +39,8 @@ function input(ctx: MessageContext) {
   return { values, options: { data: { patron: { region: "cn" as const, now } } } };
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 const outcome = (render: () => string): { text: string } | { error: string } => {
   try {
     return { text: render() };
@@ -51,7 +53,7 @@ const outcome = (render: () => string): { text: string } | { error: string } => 
 const value = fc.oneof(
   fc.string({ unit: "binary" }),
   fc.string({ unit: "grapheme" }),
-  fc.constantFrom('"', "\\", "\n", "\u0000", "😀", "\ud800", "<b>&amp;</b>", "=`'"),
+  fc.constantFrom('"', "\\", "\n", "\u0000", "😀", "\ud800", "\udc00", "a\udfffb", "<b>&amp;</b>", "=`'"),
 );
 
 describe("a template's JSON form", () => {
@@ -82,6 +84,8 @@ describe("a template's JSON form", () => {
           // Byte for byte, but where a surrogate pair is split across two values (then it parses back the same).
           if (!/[\ud800-\udfff]/.test(plain.text)) expect(text, t.text).toBe(JSON.stringify(plain.text).slice(1, -1));
           expect(JSON.parse(`"${text}"`), t.text).toBe(plain.text);
+          // …and as JSON.stringify, never a lone surrogate as it is (SQLite would store it as invalid UTF-8).
+          expect(LONE_SURROGATE.test(text), t.text).toBe(false);
           seen.add(t.text);
         }
       }),

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
-import { unsubscribeLinks, unsubscribeToken, verifyUnsubscribeToken } from "../../src/consent/unsubscribe.js";
+import { tokenSigner, unsubscribeLinks, unsubscribeToken, verifyUnsubscribeToken } from "../../src/consent/unsubscribe.js";
 import { handleUnsubscribe, isOneClickBody, unsubscribePage } from "../../src/serve/unsubscribe.js";
 import type { Db } from "../../src/store/store.js";
 import { addMember, memoryStore } from "../support/store.js";
@@ -127,6 +128,31 @@ describe("unsubscribe links", () => {
       const url = new URL(links(member, channel));
       expect([url.searchParams.get("m"), url.searchParams.get("c")]).toEqual([member, channel]);
       expect(verifyUnsubscribeToken(SECRET, member, channel, url.searchParams.get("t") ?? "")).toBe(true);
+    }
+  });
+});
+
+describe("a run's token signer", () => {
+  it("signs as createHmac does, for any secret and member id", () => {
+    const channel = fc.constantFrom("sms" as const, "email" as const, "wechat" as const);
+    // Secrets of every length around the HMAC block (64 bytes: longer ones are hashed first),
+    // ids of any UTF-16 (a lone surrogate becomes U+FFFD in UTF-8 both ways) and any length.
+    const secret = fc.oneof(fc.string({ minLength: 1, maxLength: 80 }), fc.string({ unit: "binary", minLength: 1, maxLength: 40 }));
+    const id = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ minLength: 200, maxLength: 400 }));
+    fc.assert(
+      fc.property(secret, fc.array(fc.tuple(id, channel), { minLength: 1, maxLength: 5 }), (key, links) => {
+        const sign = tokenSigner(key);
+        for (const [member, c] of links) expect(sign(member, c)).toBe(unsubscribeToken(key, member, c));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([1, 63, 64, 65, 200])("signs as createHmac does with a secret of %i bytes (longer than 64: hashed first)", (bytes) => {
+    for (const key of ["k".repeat(bytes), "密".repeat(Math.ceil(bytes / 3))]) {
+      const sign = tokenSigner(key);
+      for (const member of ["M0000001", "王 小明", "\ud800x", "x".repeat(300)])
+        expect(sign(member, "email")).toBe(unsubscribeToken(key, member, "email"));
     }
   });
 });
