@@ -46,9 +46,9 @@ interface JavaScriptCompilerInternals {
 const jsonInner = (text: string): string => JSON.stringify(text).slice(1, -1);
 
 /**
- * The same as the compiled code's escaping of a value: made once per template, on its container
- * (the runtime's object every compiled function gets), as the generated code can name nothing
- * of this module. A text without a character JSON escapes (quote, backslash, control
+ * How the generated code escapes a value (jsonInner, faster): a function made once per template
+ * and kept on its container (the runtime's object every compiled function gets), as generated
+ * code can name nothing of this module. A text without a character JSON escapes (quote, backslash, control
  * characters, surrogates: lone ones are escaped, pairs go through JSON.stringify too) is its own
  * JSON form — the usual value, found by one regular-expression test instead of a
  * JSON.stringify and a slice (~110 ns a value).
