@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { tokenSigner, unsubscribeLinks, unsubscribeToken, verifyUnsubscribeToken } from "../../src/consent/unsubscribe.js";
@@ -133,6 +134,10 @@ describe("unsubscribe links", () => {
 });
 
 describe("a run's token signer", () => {
+  // RFC 2104 HMAC as node:crypto computes it: what every token must be.
+  const hmacToken = (key: string, member: string, c: string): string =>
+    createHmac("sha256", key).update(`${c}\u0000${member}`).digest("base64url").slice(0, 32);
+
   it("signs as createHmac does, for any secret and member id", () => {
     const channel = fc.constantFrom("sms" as const, "email" as const, "wechat" as const);
     // Secrets of every length around the HMAC block (64 bytes: longer ones are hashed first),
@@ -142,7 +147,7 @@ describe("a run's token signer", () => {
     fc.assert(
       fc.property(secret, fc.array(fc.tuple(id, channel), { minLength: 1, maxLength: 5 }), (key, links) => {
         const sign = tokenSigner(key);
-        for (const [member, c] of links) expect(sign(member, c)).toBe(unsubscribeToken(key, member, c));
+        for (const [member, c] of links) expect(sign(member, c)).toBe(hmacToken(key, member, c));
       }),
       { numRuns: 300 },
     );
@@ -152,7 +157,7 @@ describe("a run's token signer", () => {
     for (const key of ["k".repeat(bytes), "密".repeat(Math.ceil(bytes / 3))]) {
       const sign = tokenSigner(key);
       for (const member of ["M0000001", "王 小明", "\ud800x", "x".repeat(300)])
-        expect(sign(member, "email")).toBe(unsubscribeToken(key, member, "email"));
+        expect(sign(member, "email")).toBe(hmacToken(key, member, "email"));
     }
   });
 });
